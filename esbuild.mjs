@@ -1,0 +1,69 @@
+// Bundles the four programs of the project. One build serves all of them:
+//   dist/extension.js  the VS Code layer (node, cjs, `vscode` external) - kept small so activation is fast
+//   dist/core.js       the vscode-free core, loaded by the extension on first use
+//   dist/cli.js        the `align` command line over the same core
+//   media/panel.js     the webview front end (browser, iife)
+//   out/test/...       the integration suite run inside a real VS Code (mocha external)
+// Type-checking is separate: `npm run typecheck` (tsc --noEmit).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const nodeCommon = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // `vscode` is provided by the host; mocha is loaded from node_modules by the test entry.
+  external: ['vscode', 'mocha'],
+  // ESM-only packages (unified, unpdf) use import.meta.url; give the cjs bundle a stand-in.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { core: 'src/core/api.ts' }, outdir: 'dist' },
+  {
+    ...nodeCommon,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node\n' + nodeCommon.banner.js },
+  },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { panel: 'src/webview/panel.ts' },
+    outdir: 'media',
+  },
+];
+
+if (fs.existsSync('test/integration')) {
+  const entries = fs.readdirSync('test/integration').filter((f) => f.endsWith('.ts')).map((f) => path.join('test/integration', f));
+  if (entries.length) builds.push({ ...nodeCommon, minify: false, entryPoints: entries, outdir: 'out/test/integration' });
+}
+
+const started = Date.now();
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('[esbuild] watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  console.log(`[esbuild] built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

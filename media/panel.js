@@ -1,0 +1,4 @@
+"use strict";
+(() => {
+})();
+//# sourceMappingURL=panel.js.map

@@ -1,0 +1,55 @@
+/**
+ * Errors the researcher sees. Each says what went wrong, where (file, field, line) and how to fix
+ * it, so the editor and the CLI can show `message` as is, without a stack trace.
+ */
+export class AlignError extends Error {
+  override readonly name: string = 'AlignError';
+  constructor(
+    message: string,
+    /** Machine-readable kind, stable for tests and for the UI to pick an action. */
+    readonly code: string,
+    /** What to do about it, in one sentence. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static is(e: unknown): e is AlignError {
+    return e instanceof AlignError;
+  }
+
+  /** The message plus its hint, as one line for a notification or stderr. */
+  get display(): string {
+    return this.hint ? `${this.message} ${this.hint}` : this.message;
+  }
+}
+
+/** A file that could not be used: names the file and, when it applies, the field. */
+export class InputFileError extends AlignError {
+  override readonly name = 'InputFileError';
+  constructor(
+    readonly file: string,
+    reason: string,
+    hint?: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}${field ? ` (field "${field}")` : ''}: ${reason}`, 'input-file', hint, options);
+  }
+}
+
+/** The operation was cancelled by the user. Not an error to report. */
+export class CancelledError extends AlignError {
+  override readonly name = 'CancelledError';
+  constructor(readonly partial?: string) {
+    super('Cancelled.', 'cancelled');
+  }
+}
+
+/** Turns anything thrown into a one-line message for people. */
+export function describeError(e: unknown): string {
+  if (e instanceof AlignError) return e.display;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
