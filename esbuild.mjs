@@ -1,6 +1,6 @@
 // Bundles the four programs of the project. One build serves all of them:
-//   dist/extension.js  the VS Code layer (node, cjs, `vscode` external) - kept small so activation is fast
-//   dist/core.js       the vscode-free core, loaded by the extension on first use
+//   dist/extension.js  the activation shell (node, cjs, `vscode` external) - tiny, so activation is fast
+//   dist/host.js       the VS Code layer and the core, loaded by the shell on the first command
 //   dist/cli.js        the `align` command line over the same core
 //   media/panel.js     the webview front end (browser, iife)
 //   out/test/...       the integration suite run inside a real VS Code (mocha external)
@@ -36,7 +36,7 @@ const nodeCommon = {
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...nodeCommon, entryPoints: { core: 'src/core/api.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { host: 'src/host/hostMain.ts' }, outdir: 'dist' },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

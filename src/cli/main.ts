@@ -1,1 +1,131 @@
-console.log("align")
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { processIo, UsageError, cliLogger, type CliIo } from './cliIo';
+import { describeError } from '../core/errors';
+import { askCommand, runCommand, tasksCommand, validateCommand, type CommonOptions } from './coreCommands';
+import { redactSecrets } from '../core/redact';
+
+const USAGE = `align — the Alignment Research Assistant on the command line
+
+Usage:
+  align tasks [--json]
+  align ask <file> "<question>" [--dialogue FILE] [--save] [--json]
+  align run <task> [--input FILE|-] [--source FILE] [--save] [--json]
+  align dataset validate
+  align dataset export --format F --out PATH [--task ID] [--force]
+  align dataset import <tasks.md> [--force]
+  align retrieve <source> "<query>" [-k N] [--json]
+  align index <folder>
+  align critique <post.md> [--json]
+  align eval <task> [--model M] [--judge M] [--run-id ID] [--json]
+
+Options for every command:
+  --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
+  --base-url URL     OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)
+  --timeout SECONDS  request timeout (default 60)
+  --dataset DIR      dataset folder (default ./alignment-tasks)
+  --verbose          log what happens, with stack traces on failure
+  -h, --help         this text
+
+The API key comes from $OPENAI_API_KEY (local servers need none).
+Exit codes: 0 done, 1 failed (one line on stderr), 2 usage error.`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  'base-url': { type: 'string' },
+  timeout: { type: 'string' },
+  dataset: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  save: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  dialogue: { type: 'string' },
+  input: { type: 'string' },
+  source: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  task: { type: 'string' },
+  judge: { type: 'string' },
+  'run-id': { type: 'string' },
+  k: { type: 'string', short: 'k' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+export type CliValues = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Runs one CLI invocation; returns the exit code. Never throws. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let verbose = argv.includes('--verbose');
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(argv);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    verbose = values.verbose;
+    if (values.help || positionals.length === 0) {
+      (values.help ? io.stdout : io.stderr)(USAGE + '\n');
+      return values.help ? 0 : 2;
+    }
+    const common: CommonOptions = { values, io, logger: cliLogger(io, verbose), signal: abort.signal };
+    const [command, ...rest] = positionals;
+    switch (command) {
+      case 'tasks':
+        return await tasksCommand(common);
+      case 'ask':
+        if (rest.length < 2) throw new UsageError('align ask needs a file and a question: align ask paper.pdf "What is the main claim?"');
+        return await askCommand(common, rest[0], rest.slice(1).join(' '));
+      case 'run':
+        if (rest.length < 1) throw new UsageError('align run needs a task id: align run failure-modes --input plan.md');
+        return await runCommand(common, rest[0]);
+      case 'dataset':
+        return await datasetCommand(common, rest);
+      case 'retrieve':
+      case 'index':
+      case 'critique':
+      case 'eval':
+        return await (await import('./featureCommands')).featureCommand(command, common, rest);
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`align: ${e.message}\nRun "align --help" for usage.\n`);
+      return 2;
+    }
+    const secrets = [io.env.OPENAI_API_KEY ?? ''].filter(Boolean);
+    io.stderr(`align: ${redactSecrets(describeError(e), secrets)}\n`);
+    if (verbose && e instanceof Error && e.stack) io.stderr(redactSecrets(e.stack, secrets) + '\n');
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function datasetCommand(common: CommonOptions, rest: string[]): Promise<number> {
+  const [sub, ...args] = rest;
+  switch (sub) {
+    case 'validate':
+      return validateCommand(common);
+    case 'export':
+    case 'import':
+      return (await import('./featureCommands')).featureCommand(`dataset-${sub}`, common, args);
+    default:
+      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export or import.`);
+  }
+}
+
+// Run when executed as a program (dist/cli.js), not when imported by tests.
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -4,6 +4,8 @@
  */
 export class AlignError extends Error {
   override readonly name: string = 'AlignError';
+  /** Brand checked by `is`: `instanceof` fails across bundles (extension, CLI, tests). */
+  readonly isAlignError = true;
   constructor(
     message: string,
     /** Machine-readable kind, stable for tests and for the UI to pick an action. */
@@ -16,7 +18,7 @@ export class AlignError extends Error {
   }
 
   static is(e: unknown): e is AlignError {
-    return e instanceof AlignError;
+    return e instanceof AlignError || (typeof e === 'object' && e !== null && (e as { isAlignError?: unknown }).isAlignError === true);
   }
 
   /** The message plus its hint, as one line for a notification or stderr. */
@@ -49,7 +51,7 @@ export class CancelledError extends AlignError {
 
 /** Turns anything thrown into a one-line message for people. */
 export function describeError(e: unknown): string {
-  if (e instanceof AlignError) return e.display;
+  if (AlignError.is(e)) return e.display;
   if (e instanceof Error) return e.message;
   return String(e);
 }

@@ -1,0 +1,45 @@
+import type { Logger } from '../core/ports';
+import { redactSecrets } from '../core/redact';
+
+/** Where the CLI writes: injectable so tests can run commands in-process. */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  readStdin: () => Promise<string>;
+}
+
+export const processIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  env: process.env,
+  cwd: process.cwd(),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+/** A usage mistake: exit code 2 and the usage line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Logs to stderr only with --verbose, always redacting the API key. */
+export function cliLogger(io: CliIo, verbose: boolean): Logger {
+  const secrets = [io.env.OPENAI_API_KEY ?? ''].filter(Boolean);
+  const line = (level: string, m: unknown, args: unknown[]) => {
+    if (!verbose) return;
+    const text = [m, ...args].map((x) => (x instanceof Error ? x.stack ?? x.message : String(x))).join(' ');
+    io.stderr(`[${level}] ${redactSecrets(text, secrets)}\n`);
+  };
+  return {
+    trace: (m, ...a) => line('trace', m, a),
+    debug: (m, ...a) => line('debug', m, a),
+    info: (m, ...a) => line('info', m, a),
+    warn: (m, ...a) => line('warn', m, a),
+    error: (m, ...a) => line('error', m, a),
+  };
+}

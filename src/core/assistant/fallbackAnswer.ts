@@ -1,0 +1,25 @@
+import type { PassageUse } from '../sources/sourceTypes';
+
+/**
+ * The answer given when no model is configured: the passages that best match the question, each
+ * with its citation marker, and how to configure a model. Paper Q&A stays useful without set-up.
+ */
+export function passagesOnlyAnswer(passages: PassageUse[], question: string, max = 3): string {
+  const best = [...passages]
+    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+    .slice(0, max);
+  const lines = [
+    `**No language model is configured**, so here are the passages that best match “${question}”:`,
+    '',
+  ];
+  for (const p of best) {
+    const text = p.text.length > 700 ? `${p.text.slice(0, 700)}…` : p.text;
+    lines.push(`> ${text.replace(/\n+/g, ' ')} [${p.id}]`, '');
+  }
+  if (!best.length) lines.push('_The document has no text that matches._', '');
+  lines.push(
+    'To get written answers, set `alignment.baseUrl` and `alignment.model` (OpenAI, Azure, Ollama, vLLM, LM Studio or LiteLLM) ' +
+      'and run **Alignment: Set API Key** (local servers need no key).',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,43 @@
+/**
+ * Every command the extension contributes. The activation shell registers each one with a handler
+ * that loads the host bundle on first use, so activation stays a few milliseconds.
+ */
+export const COMMAND_IDS = [
+  'alignment.askAboutDocument',
+  'alignment.askAboutPaper',
+  'alignment.askAboutArxiv',
+  'alignment.askLibrary',
+  'alignment.askAboutSelection',
+  'alignment.runTask',
+  'alignment.runTaskOnSelection',
+  'alignment.listFailureModes',
+  'alignment.generateIdeas',
+  'alignment.critiqueIdea',
+  'alignment.critiqueDraft',
+  'alignment.critique.accept',
+  'alignment.critique.dismiss',
+  'alignment.critique.editAndSave',
+  'alignment.critique.reply',
+  'alignment.saveInstance',
+  'alignment.setApiKey',
+  'alignment.clearApiKey',
+  'alignment.selectModel',
+  'alignment.newTask',
+  'alignment.exportDataset',
+  'alignment.importTasks',
+  'alignment.evaluateTask',
+  'alignment.openCitation',
+  'alignment.showLog',
+  'alignment.dataset.refresh',
+  'alignment.dataset.openInstance',
+  'alignment.dataset.editInstance',
+  'alignment.dataset.deleteInstance',
+  'alignment.dataset.revealInstance',
+  'alignment.dataset.openTaskSpec',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];
+
+export const VIEW_DATASET = 'alignment.datasetView';
+export const PANEL_VIEW_TYPE = 'alignment.researchPanel';
+export const CONFIG_SECTION = 'alignment';

@@ -1,0 +1,302 @@
+import * as vscode from 'vscode';
+import type { ResearchSession, SessionInput, SessionTurn } from '../core/assistant/researchSession';
+import type { DatasetStore } from '../core/dataset/datasetStore';
+import type { TaskInstance } from '../core/dataset/instanceTypes';
+import type { TaskSpec } from '../core/tasks/taskTypes';
+import type { Logger } from '../core/ports';
+import type { ConversationState, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import { citationLabel } from '../core/retrieval/citations';
+import { describeError } from '../core/errors';
+import { newId } from '../core/dataset/ids';
+import { ResearchPanel } from './panel/researchPanel';
+
+/** What a conversation needs from the rest of the host. */
+export interface ControllerDeps {
+  extensionUri: vscode.Uri;
+  logger: Logger;
+  store(): Promise<DatasetStore>;
+  task(id: string): Promise<TaskSpec>;
+  /** A session wired to the current model, few-shot examples and budgets. */
+  newSession(input: SessionInput): Promise<ResearchSession>;
+  modelLabel(): string;
+  openCitation(session: ResearchSession, turn: SessionTurn, passageId: string): Promise<void>;
+  /** Called when a turn is saved, so the dataset view can refresh. */
+  onSaved(instance: TaskInstance): void;
+  onDidFocus(controller: ConversationController): void;
+  onDidDispose(controller: ConversationController): void;
+}
+
+interface OwnedTurn {
+  session: ResearchSession;
+  turn: SessionTurn;
+  /** For critique turns: the turn whose answer they criticise. */
+  parentTurnId?: string;
+}
+
+/**
+ * One research panel's conversation: runs sessions (the main task and any critiques of its
+ * answers), streams into the panel, and saves, rates and critiques answers on request.
+ */
+export class ConversationController {
+  private readonly order: OwnedTurn[] = [];
+  private running?: AbortController;
+  private readonly panel: ResearchPanel;
+  private notice?: string;
+  /** Turns shown before a window reload: displayed, but no longer actionable. */
+  private readonly restoredTurns: TurnView[];
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    readonly main: ResearchSession,
+    panel?: vscode.WebviewPanel,
+    restored?: ConversationState,
+  ) {
+    const handler = { onMessage: (msg: WebviewToHost) => this.onMessage(msg) };
+    this.panel = panel
+      ? ResearchPanel.revive(panel, deps.extensionUri, handler)
+      : ResearchPanel.create(deps.extensionUri, this.title(), handler);
+    this.panel.onDidDispose(() => {
+      this.running?.abort();
+      deps.onDidDispose(this);
+    });
+    this.panel.onDidChangeViewState?.((active: boolean) => {
+      if (active) deps.onDidFocus(this);
+    });
+    this.restoredTurns = restored?.turns.map((t) => (t.status === 'streaming' ? { ...t, status: 'cancelled' as const } : t)) ?? [];
+    if (restored) this.notice = 'Restored after a reload. Follow-up questions continue the conversation.';
+    this.panel.setState(this.state());
+    deps.onDidFocus(this);
+  }
+
+  private title(): string {
+    const src = this.main.input.source?.ref.title;
+    return src ? `${this.main.task.title}: ${src}` : this.main.task.title;
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** The most recent finished answer, for "Save as Instance" from the command palette. */
+  lastAnswer(): OwnedTurn | undefined {
+    return [...this.order].reverse().find((o) => o.turn.status !== 'streaming' && o.turn.answer.trim());
+  }
+
+  findTurn(turnId: string): OwnedTurn | undefined {
+    return this.order.find((o) => o.turn.id === turnId);
+  }
+
+  turns(): readonly OwnedTurn[] {
+    return this.order;
+  }
+
+  state(): ConversationState {
+    const turns: TurnView[] = [...this.restoredTurns];
+    for (const o of this.order) {
+      if (o.turn.question !== undefined) {
+        turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: o.turn.question, status: 'done' });
+      }
+      turns.push(this.view(o));
+    }
+    const src = this.main.input.source?.ref;
+    return {
+      title: this.title(),
+      task: { id: this.main.task.id, title: this.main.task.title },
+      source: src ? { title: src.title, kind: src.kind, path: src.path } : undefined,
+      modelLabel: this.deps.modelLabel(),
+      turns,
+      notice: this.notice,
+    };
+  }
+
+  private view(o: OwnedTurn): TurnView {
+    const t = o.turn;
+    return {
+      id: t.id,
+      role: 'assistant',
+      content: t.answer,
+      status: t.status,
+      error: t.error ? { message: t.error.message, retryable: t.error.retryable } : undefined,
+      citations: t.citations.map((c) => {
+        const p = t.passages.find((x) => x.id === c.id);
+        return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
+      }),
+      savedInstanceId: t.savedInstanceId,
+      parentTurnId: o.parentTurnId,
+      taskTitle: o.session === this.main ? undefined : o.session.task.title,
+    };
+  }
+
+  /** Asks the main session (a question, or nothing for a text task's first run). */
+  ask(question: string | undefined): Promise<SessionTurn> {
+    return this.runOn(this.main, (s, opts) => s.ask(question, opts));
+  }
+
+  private async runOn(
+    session: ResearchSession,
+    run: (s: ResearchSession, opts: { signal: AbortSignal; onDelta: (t: string) => void }) => Promise<SessionTurn>,
+    parentTurnId?: string,
+    existing?: OwnedTurn,
+  ): Promise<SessionTurn> {
+    if (this.running) throw new Error('An answer is still streaming. Stop it or wait for it to finish.');
+    const abort = new AbortController();
+    this.running = abort;
+    try {
+      let turnId = existing?.turn.id;
+      const before = session.turns.length;
+      // ResearchSession.ask registers its turn synchronously, before its first await, so the turn
+      // exists as soon as `run` returns its promise and the panel can show it streaming.
+      const promise = run(session, {
+        signal: abort.signal,
+        onDelta: (text) => {
+          if (turnId) this.panel.post({ type: 'delta', turnId, text });
+        },
+      });
+      if (!existing && session.turns.length > before) {
+        const turn = session.turns[session.turns.length - 1];
+        this.order.push({ session, turn, parentTurnId });
+        turnId = turn.id;
+      }
+      this.notice = undefined;
+      this.panel.setState(this.state());
+      const turn = await promise;
+      if (turn.passagesOnly) this.notice = 'No model configured: showing the best-matching passages.';
+      this.panel.setState(this.state());
+      if (turn.status === 'error') this.deps.logger.warn(`Answer failed: ${turn.error?.message}`);
+      return turn;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  stop(): void {
+    this.running?.abort();
+  }
+
+  async retry(turnId: string): Promise<SessionTurn> {
+    const o = this.findTurn(turnId);
+    if (!o) throw new Error('That answer is no longer in this conversation.');
+    return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o);
+  }
+
+  /** Saves an answer (edited or not) as an instance of its task; returns the instance. */
+  async save(turnId: string, editedText: string): Promise<TaskInstance> {
+    const o = this.findTurn(turnId);
+    if (!o) throw new Error('That answer is no longer in this conversation.');
+    if (o.parentTurnId) {
+      const parent = this.findTurn(o.parentTurnId);
+      if (parent && !parent.turn.savedInstanceId) {
+        const choice = await vscode.window.showInformationMessage(
+          'The idea this critique is about is not saved yet. Save it too, so the critique can point to it?',
+          { modal: true },
+          'Save Both',
+          'Save Critique Only',
+        );
+        if (choice === undefined) throw new Error('Not saved.');
+        if (choice === 'Save Both') await this.save(parent.turn.id, parent.turn.answer);
+      }
+      const parentId = parent?.turn.savedInstanceId;
+      if (parentId) o.session.input.parentInstanceId = parentId;
+    }
+    const instance = o.session.toInstance(turnId, editedText);
+    const store = await this.deps.store();
+    await store.appendInstance(instance, o.session.task);
+    o.turn.savedInstanceId = instance.id;
+    this.panel.post({ type: 'saved', turnId, instanceId: instance.id });
+    this.panel.setState(this.state());
+    this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
+    this.deps.onSaved(instance);
+    return instance;
+  }
+
+  async rate(turnId: string, value: 'good' | 'bad', reason?: string): Promise<void> {
+    const o = this.findTurn(turnId);
+    if (!o) return;
+    const store = await this.deps.store();
+    const rating = { value, ...(reason ? { reason } : {}) };
+    if (o.turn.savedInstanceId) {
+      await store.updateInstance(o.session.task.id, o.turn.savedInstanceId, { rating });
+    } else {
+      const draft = o.session.toInstance(turnId, o.turn.answer);
+      await store.appendFeedback({
+        schemaVersion: 1,
+        id: newId(),
+        taskId: draft.taskId,
+        createdAt: new Date().toISOString(),
+        kind: 'rating',
+        input: draft.input,
+        output: o.turn.answer,
+        rating,
+        model: draft.model,
+      });
+    }
+    this.panel.post({ type: 'rated', turnId, value });
+  }
+
+  /** "How could this fail?": runs the critique task on an answer, shown in the same panel. */
+  async critique(turnId: string): Promise<SessionTurn> {
+    const o = this.findTurn(turnId);
+    if (!o) throw new Error('That answer is no longer in this conversation.');
+    const task = await this.deps.task('elk-critique');
+    const session = await this.deps.newSession({
+      task,
+      text: o.turn.answer,
+      priorDialogue: o.session.dialogueThrough(o.turn, true),
+      parentInstanceId: o.turn.savedInstanceId,
+    });
+    return this.runOn(session, (s, opts) => s.ask(undefined, opts), turnId);
+  }
+
+  private async onMessage(msg: WebviewToHost): Promise<void> {
+    try {
+      switch (msg.type) {
+        case 'ready':
+          this.panel.setState(this.state());
+          return;
+        case 'ask':
+          await this.ask(msg.question);
+          return;
+        case 'stop':
+          this.stop();
+          return;
+        case 'retry':
+          await this.retry(msg.turnId);
+          return;
+        case 'save':
+          await this.save(msg.turnId, msg.editedText);
+          void vscode.window.showInformationMessage('Saved as an instance of the dataset.');
+          return;
+        case 'rate':
+          await this.rate(msg.turnId, msg.value, msg.reason);
+          return;
+        case 'copy': {
+          const o = this.findTurn(msg.turnId);
+          if (o) await vscode.env.clipboard.writeText(o.turn.answer);
+          return;
+        }
+        case 'critique':
+          await this.critique(msg.turnId);
+          return;
+        case 'openCitation': {
+          const o = this.findTurn(msg.turnId);
+          if (o) await this.deps.openCitation(o.session, o.turn, msg.passageId);
+          return;
+        }
+        default: {
+          const never: never = msg;
+          this.deps.logger.warn(`Unhandled panel message ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (e) {
+      const message = describeError(e);
+      this.deps.logger.error(`Panel action ${msg.type} failed: ${message}`);
+      // The answer stays in the panel: only a notice is added.
+      this.panel.post({ type: 'notice', text: message, kind: 'error' });
+      void vscode.window.showErrorMessage(`Alignment: ${message}`);
+    }
+  }
+}

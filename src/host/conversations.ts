@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import type { SessionInput, SessionTurn } from '../core/assistant/researchSession';
+import type { ConversationState } from '../protocol/panelProtocol';
+import type { HostServices } from './hostServices';
+import { ConversationController } from './conversationController';
+import { openCitation, type SourceTextProvider } from './citationOpener';
+import { isConversationState } from '../protocol/panelProtocol';
+import { loadSourceFile } from '../core/sources/loadSource';
+import { describeError } from '../core/errors';
+
+/** The open research panels, and which one the researcher used last. */
+export class Conversations {
+  private readonly open = new Set<ConversationController>();
+  private lastFocused?: ConversationController;
+
+  constructor(
+    private readonly services: HostServices,
+    private readonly sourceText: SourceTextProvider,
+    private readonly onSaved: () => void,
+  ) {}
+
+  /** The panel the researcher used last, if it is still open. */
+  active(): ConversationController | undefined {
+    return this.lastFocused && this.open.has(this.lastFocused) ? this.lastFocused : [...this.open].pop();
+  }
+
+  all(): ConversationController[] {
+    return [...this.open];
+  }
+
+  private deps() {
+    const s = this.services;
+    return {
+      extensionUri: s.context.extensionUri,
+      logger: s.logger,
+      store: () => s.store(),
+      task: (id: string) => s.task(id),
+      newSession: (input: SessionInput) => s.newSession(input),
+      modelLabel: () => s.modelLabel(),
+      openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id),
+      onSaved: () => this.onSaved(),
+      onDidFocus: (c: ConversationController) => (this.lastFocused = c),
+      onDidDispose: (c: ConversationController) => {
+        this.open.delete(c);
+        if (this.lastFocused === c) this.lastFocused = undefined;
+      },
+    };
+  }
+
+  /** Opens a panel for a new conversation and runs its first turn with progress and cancellation. */
+  async start(input: SessionInput, question: string | undefined): Promise<{ controller: ConversationController; turn: SessionTurn }> {
+    const session = await this.services.newSession(input);
+    const controller = new ConversationController(this.deps(), session);
+    this.open.add(controller);
+    const turn = await this.withProgress(controller, () => controller.ask(question));
+    return { controller, turn };
+  }
+
+  /** Runs a turn with a cancellable progress notification in the window's status area. */
+  async withProgress<T>(controller: ConversationController, run: () => Promise<T>): Promise<T> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Alignment: asking ${this.services.settings().model}…`, cancellable: true },
+      (_progress, token) => {
+        const sub = token.onCancellationRequested(() => controller.stop());
+        return run().finally(() => sub.dispose());
+      },
+    );
+  }
+
+  /** Brings a panel back after a window reload, with its conversation. */
+  async revive(panel: vscode.WebviewPanel, raw: ConversationState | undefined): Promise<void> {
+    const state = isConversationState(raw) ? raw : undefined;
+    try {
+      const task = await this.services.task(state?.task.id ?? 'paper-qa');
+      let source;
+      if (state?.source?.path) {
+        source = await loadSourceFile(state.source.path, { cache: this.services.sourceCache }).catch((e: unknown) => {
+          this.services.logger.warn(`Could not reopen ${state.source?.path}: ${describeError(e)}`);
+          return undefined;
+        });
+      }
+      const session = await this.services.newSession({ task, source, priorDialogue: dialogueOf(state) });
+      const controller = new ConversationController(this.deps(), session, panel, state);
+      this.open.add(controller);
+    } catch (e) {
+      this.services.logger.error(`Could not restore a research panel: ${describeError(e)}`);
+      panel.webview.html = `<!DOCTYPE html><html><body><p>This panel could not be restored: ${escapeHtml(describeError(e))}</p></body></html>`;
+    }
+  }
+}
+
+/** The dialogue a restored panel continues from. */
+function dialogueOf(state: ConversationState | undefined) {
+  return (state?.turns ?? [])
+    .filter((t) => t.content.trim() && !t.parentTurnId && !t.taskTitle && (t.role === 'researcher' || t.status === 'done'))
+    .map((t) => ({ role: t.role, content: t.content }));
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

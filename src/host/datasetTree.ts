@@ -1,0 +1,176 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { HostServices } from './hostServices';
+import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
+import type { TaskInstance } from '../core/dataset/instanceTypes';
+import { INSTANCE_GUIDANCE } from '../core/tasks/taskTypes';
+import { describeError } from '../core/errors';
+
+/** Nodes of the Tasks & Dataset view: plain data, kept apart from TreeItem. */
+export type DatasetNode =
+  | { kind: 'task'; task: LoadedTask; count: number; corrupt: number }
+  | { kind: 'instance'; task: LoadedTask; instance: TaskInstance }
+  | { kind: 'problem'; message: string; file?: string; line?: number };
+
+/**
+ * Tasks (built-in and workspace) with their instance counts against the 2–20 guidance, and the
+ * instances under each. Refreshes when files under the dataset folder change on disk.
+ */
+export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>, vscode.Disposable {
+  private watcher?: vscode.FileSystemWatcher;
+  private watchedRoot?: string;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly services: HostServices,
+    private readonly fireChanged: () => void,
+  ) {}
+
+  refresh(): void {
+    // Several files change at once on a save or a git pull: refresh once.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.fireChanged(), 150);
+  }
+
+  private watch(root: string): void {
+    if (this.watchedRoot === root) return;
+    this.watcher?.dispose();
+    this.watchedRoot = root;
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*.{json,jsonl}'));
+    const r = () => this.refresh();
+    this.watcher.onDidChange(r);
+    this.watcher.onDidCreate(r);
+    this.watcher.onDidDelete(r);
+  }
+
+  async getChildren(node?: DatasetNode): Promise<DatasetNode[]> {
+    try {
+      const store = await this.services.store();
+      if (!node) {
+        this.watch(this.services.datasetRoot().root);
+        const tasks = await this.services.tasks();
+        return Promise.all(
+          tasks.map(async (task) => {
+            const { instances, corrupt } = await store.readInstances(task.id);
+            return { kind: 'task' as const, task, count: instances.length, corrupt: corrupt.length };
+          }),
+        );
+      }
+      if (node.kind === 'task') {
+        const { instances, corrupt } = await store.readInstances(node.task.id);
+        const problems: DatasetNode[] = corrupt.map((c) => ({
+          kind: 'problem',
+          message: `Line ${c.line} cannot be read: ${c.reason}`,
+          file: c.file,
+          line: c.line,
+        }));
+        return [...problems, ...instances.map((instance) => ({ kind: 'instance' as const, task: node.task, instance }))];
+      }
+      return [];
+    } catch (e) {
+      return [{ kind: 'problem', message: describeError(e) }];
+    }
+  }
+
+  getTreeItem(node: DatasetNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'task': {
+        const item = new vscode.TreeItem(node.task.title, vscode.TreeItemCollapsibleState.Collapsed);
+        const outside = node.count < INSTANCE_GUIDANCE.min || node.count > INSTANCE_GUIDANCE.max;
+        item.description = `${node.count} instance${node.count === 1 ? '' : 's'}${outside ? ` (aim for ${INSTANCE_GUIDANCE.min}–${INSTANCE_GUIDANCE.max})` : ''}${node.corrupt ? ` · ${node.corrupt} unreadable` : ''}`;
+        item.tooltip = new vscode.MarkdownString(
+          `**${node.task.title}** (\`${node.task.id}\`, ${node.task.origin})\n\n${node.task.context}\n\n*Input:* ${node.task.inputType}\n\n*Output:* ${node.task.outputType}`,
+        );
+        item.iconPath = new vscode.ThemeIcon(outside ? 'warning' : 'checklist');
+        item.contextValue = node.task.origin === 'workspace' ? 'alignmentTask.workspace' : 'alignmentTask.builtin';
+        item.id = `task:${node.task.id}`;
+        return item;
+      }
+      case 'instance': {
+        const inst = node.instance;
+        const label = firstLine(inst.input.dialogue.filter((d) => d.role === 'researcher').pop()?.content ?? inst.input.text ?? inst.output);
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+        item.description = `${inst.createdAt.slice(0, 10)}${inst.originalOutput ? ' · edited' : ''}${inst.rating ? ` · ${inst.rating.value}` : ''}`;
+        item.tooltip = new vscode.MarkdownString(`**Output**\n\n${inst.output.slice(0, 600)}`);
+        item.iconPath = new vscode.ThemeIcon(inst.rating?.value === 'bad' ? 'thumbsdown' : inst.rating?.value === 'good' ? 'thumbsup' : 'note');
+        item.contextValue = 'alignmentInstance';
+        item.id = `instance:${inst.taskId}:${inst.id}`;
+        item.command = { command: 'alignment.dataset.openInstance', title: 'Open Instance', arguments: [node] };
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.tooltip = node.file ? `${node.file}:${node.line}` : node.message;
+        if (node.file) {
+          item.command = {
+            command: 'vscode.open',
+            title: 'Open File',
+            arguments: [vscode.Uri.file(node.file), { selection: new vscode.Range((node.line ?? 1) - 1, 0, (node.line ?? 1) - 1, 0) }],
+          };
+        }
+        return item;
+      }
+    }
+  }
+
+  /** New Task…: asks for the parts of a task spec and writes task.json. */
+  async newTask(): Promise<string | undefined> {
+    const ask = (prompt: string, placeHolder?: string, validate?: (v: string) => string | undefined) =>
+      vscode.window.showInputBox({ prompt, placeHolder, ignoreFocusOut: true, validateInput: validate });
+    const title = await ask('Task title', 'e.g. Find counterexamples to a proposed alignment scheme');
+    if (!title) return undefined;
+    const suggested = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
+    const id = await vscode.window.showInputBox({
+      prompt: 'Task id (folder name)',
+      value: suggested,
+      validateInput: (v) => (/^[a-z0-9][a-z0-9-]{0,63}$/.test(v) ? undefined : 'Lower-case letters, digits and dashes.'),
+    });
+    if (!id) return undefined;
+    const context = await ask('Context: who uses this task, doing what?', 'A researcher reading a paper wants…');
+    if (context === undefined) return undefined;
+    const inputType = await ask('Input type', 'e.g. A description of an alignment proposal');
+    if (inputType === undefined) return undefined;
+    const outputType = await ask('Output type', 'e.g. A list of concrete ways it could fail');
+    if (outputType === undefined) return undefined;
+    const cutoff = await ask('Knowledge cut-off date (optional, YYYY-MM-DD)', '2022-06-30', (v) =>
+      !v || /^\d{4}-\d{2}-\d{2}$/.test(v) ? undefined : 'Use YYYY-MM-DD, or leave it empty.',
+    );
+    if (cutoff === undefined) return undefined;
+    const excluded = await ask('Documents to exclude (optional, separated by ;)', 'e.g. arXiv 2212.03827; Eliciting latent knowledge report');
+    if (excluded === undefined) return undefined;
+    const spec: TaskSpec = {
+      schemaVersion: 1,
+      id,
+      title,
+      context: context || title,
+      inputType: inputType || 'Text',
+      outputType: outputType || 'Text',
+      constraints: {
+        ...(cutoff ? { knowledgeCutoff: cutoff } : {}),
+        ...(excluded?.trim() ? { excludedDocuments: excluded.split(';').map((s) => s.trim()).filter(Boolean) } : {}),
+      },
+      instructions: `${context || title}\nInput: ${inputType}.\nProduce: ${outputType}.`,
+      inputKind: 'text',
+    };
+    const store = await this.services.store();
+    const file = await store.writeTaskSpec(spec);
+    this.refresh();
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    return file;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcher?.dispose();
+  }
+}
+
+function firstLine(s: string): string {
+  const line = s.replace(/^>\s?/gm, '').trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 77)}…` : line || '(empty)';
+}
+
+export function instanceFileName(root: string, taskId: string): string {
+  return path.join(root, taskId, 'instances.jsonl');
+}

@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { ParsedSource, SourceKind } from '../core/sources/sourceTypes';
+import { loadSourceFile, parseSourceText } from '../core/sources/loadSource';
+import { InputFileError } from '../core/errors';
+import type { HostServices } from './hostServices';
+
+const LANGUAGE_KINDS: Record<string, SourceKind> = {
+  markdown: 'markdown',
+  plaintext: 'text',
+  latex: 'latex',
+  tex: 'latex',
+  html: 'html',
+};
+
+export const PAPER_EXTENSIONS = ['pdf', 'md', 'markdown', 'tex', 'html', 'htm', 'txt'];
+
+/** The file behind the active tab when it is not a text editor (a PDF in a viewer extension). */
+function activeNonTextUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) return input.uri;
+  return undefined;
+}
+
+/**
+ * The document the researcher is looking at, parsed: the active text editor's buffer (saved or
+ * not), or the PDF open in a viewer.
+ */
+export async function activeDocumentSource(services: HostServices): Promise<ParsedSource> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor) return documentSource(editor.document, services);
+  const uri = activeNonTextUri();
+  if (uri) return uriSource(uri, services);
+  throw new InputFileError('No document', 'there is no open document to ask about.', 'Open a paper (Markdown, LaTeX, HTML, text or PDF) first, or use "Alignment: Ask About Paper…".');
+}
+
+export async function documentSource(doc: vscode.TextDocument, services: HostServices): Promise<ParsedSource> {
+  const name = doc.isUntitled ? doc.uri.path : doc.uri.fsPath;
+  const kind = LANGUAGE_KINDS[doc.languageId] ?? kindFromName(name);
+  if (!kind) {
+    throw new InputFileError(name, `documents in "${doc.languageId}" cannot be read as a paper.`, 'Open a Markdown, LaTeX, HTML, plain-text or PDF file.');
+  }
+  const text = doc.getText();
+  if (!text.trim()) throw new InputFileError(name, 'the document is empty.', 'Open a document with some text in it.');
+  if (doc.uri.scheme === 'file' && !doc.isDirty) {
+    // Saved files go through the cache like any other source.
+    return loadSourceFile(doc.uri.fsPath, { cache: services.sourceCache });
+  }
+  return parseSourceText(text, kind, { path: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, title: path.basename(name) });
+}
+
+export async function uriSource(uri: vscode.Uri, services: HostServices, signal?: AbortSignal): Promise<ParsedSource> {
+  if (uri.scheme !== 'file') {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    const kind = kindFromName(uri.path);
+    if (!kind || kind === 'pdf') throw new InputFileError(uri.toString(), 'only local files can be read as PDFs here.', 'Save the file locally first.');
+    return parseSourceText(new TextDecoder().decode(bytes), kind, { title: path.basename(uri.path) });
+  }
+  return loadSourceFile(uri.fsPath, { cache: services.sourceCache, signal });
+}
+
+function kindFromName(name: string): SourceKind | undefined {
+  const ext = path.extname(name).toLowerCase().slice(1);
+  switch (ext) {
+    case 'pdf':
+      return 'pdf';
+    case 'md':
+    case 'markdown':
+      return 'markdown';
+    case 'tex':
+      return 'latex';
+    case 'html':
+    case 'htm':
+      return 'html';
+    case 'txt':
+      return 'text';
+    default:
+      return undefined;
+  }
+}

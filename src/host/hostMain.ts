@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { CommandId } from './commandIds';
+import type { LazyTreeProvider } from './lazyTreeProvider';
+import type { ModelStatusItem } from './modelStatusItem';
+import type { ConversationState } from '../protocol/panelProtocol';
+import { logChannelLogger } from './logChannelLogger';
+import { HostServices } from './hostServices';
+import { Conversations } from './conversations';
+import { createCommands } from './commands';
+import { DatasetTreeProvider } from './datasetTree';
+import { SOURCE_TEXT_SCHEME, SourceTextProvider } from './citationOpener';
+
+/** What the activation shell hands to the host bundle. */
+export interface HostShell {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  tree: LazyTreeProvider;
+  status: ModelStatusItem;
+}
+
+/** The loaded assistant, as the shell and the integration tests see it. */
+export interface Host {
+  run(id: CommandId, args: unknown[]): Promise<unknown>;
+  datasetTree: DatasetTreeProvider;
+  conversations: Conversations;
+  services: HostServices;
+  revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+}
+
+/** The composition root: builds services, conversations, views and the command table once. */
+export function createHost(shell: HostShell): Host {
+  const { context } = shell;
+  let services: HostServices | undefined;
+  const logger = logChannelLogger(shell.log, () => services?.apiKeys.known() ?? []);
+  services = new HostServices(shell, logger);
+  const sourceText = new SourceTextProvider();
+  const datasetTree = new DatasetTreeProvider(services, () => shell.tree.refresh());
+  const conversations = new Conversations(services, sourceText, () => datasetTree.refresh());
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(SOURCE_TEXT_SCHEME, sourceText),
+    datasetTree,
+    vscode.workspace.onDidGrantWorkspaceTrust(() => datasetTree.refresh()),
+  );
+  const commands = createCommands(services, conversations, datasetTree);
+  return {
+    datasetTree,
+    conversations,
+    services,
+    run: (id, args) => commands[id](...args),
+    revivePanel: (panel, state) => conversations.revive(panel, state as ConversationState | undefined),
+  };
+}

@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { Logger } from '../core/ports';
+import type { ModelClient, ModelSettings } from '../core/model/modelTypes';
+import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
+import type { SessionInput } from '../core/assistant/researchSession';
+import type { PromptExample } from '../core/prompts/promptBuilder';
+import { ResearchSession } from '../core/assistant/researchSession';
+import { DatasetStore } from '../core/dataset/datasetStore';
+import { loadTasks } from '../core/tasks/taskRegistry';
+import { BUILTIN_TASKS } from '../core/tasks/builtinTasks';
+import { OpenAIModelClient } from '../core/model/openaiModelClient';
+import { DEFAULT_BASE_URL } from '../core/model/modelTypes';
+import { isModelConfigured, endpointLabel } from '../core/model/modelConfig';
+import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
+import { SourceCache } from '../core/sources/sourceCache';
+import { AlignError } from '../core/errors';
+import { ApiKeyStore } from './apiKeyStore';
+import { readSettings, resolveDatasetRoot, type AssistantSettings } from './settings';
+import type { HostShell } from './hostMain';
+
+/**
+ * The host's shared services: settings, secrets, the dataset, tasks and the model, each read
+ * fresh when settings change. Commands and views get this object instead of globals.
+ */
+export class HostServices {
+  readonly apiKeys: ApiKeyStore;
+  readonly sourceCache: SourceCache;
+  private storeCache?: { root: string; store: DatasetStore };
+  private tasksWarned = false;
+
+  constructor(
+    readonly shell: HostShell,
+    readonly logger: Logger,
+  ) {
+    this.apiKeys = new ApiKeyStore(shell.context.secrets);
+    this.sourceCache = new SourceCache(path.join(shell.context.globalStorageUri.fsPath, 'sources'));
+  }
+
+  get context(): vscode.ExtensionContext {
+    return this.shell.context;
+  }
+
+  settings(): AssistantSettings {
+    return readSettings();
+  }
+
+  datasetRoot(): { root: string; inWorkspace: boolean } {
+    return resolveDatasetRoot(this.settings(), this.context.globalStorageUri);
+  }
+
+  async store(): Promise<DatasetStore> {
+    const { root } = this.datasetRoot();
+    if (this.storeCache?.root !== root) this.storeCache = { root, store: new DatasetStore(root) };
+    return this.storeCache.store;
+  }
+
+  /**
+   * Built-in and workspace tasks. In an untrusted workspace the workspace's task files (which
+   * carry prompts) are not used, and the researcher is told why once.
+   */
+  async tasks(): Promise<LoadedTask[]> {
+    if (!vscode.workspace.isTrusted) {
+      if (!this.tasksWarned) {
+        this.tasksWarned = true;
+        void vscode.window.showWarningMessage(
+          'Alignment: this workspace is not trusted, so its task definitions (alignment-tasks/*/task.json) are ignored and only built-in tasks are offered. Trust the workspace to use them.',
+        );
+      }
+      return BUILTIN_TASKS.map((t) => ({ ...t, origin: 'builtin' as const }));
+    }
+    const { tasks, problems } = await loadTasks(this.datasetRoot().root);
+    for (const p of problems) {
+      this.logger.warn(p.message);
+    }
+    if (problems.length && !this.tasksWarned) {
+      this.tasksWarned = true;
+      void vscode.window.showWarningMessage(`Alignment: ${problems[0].display}${problems.length > 1 ? ` (and ${problems.length - 1} more; see the log)` : ''}`);
+    }
+    return tasks;
+  }
+
+  async task(id: string): Promise<LoadedTask> {
+    const t = (await this.tasks()).find((x) => x.id === id);
+    if (!t) throw new AlignError(`There is no task "${id}".`, 'no-task', 'Run "Alignment: Run Task…" to see the tasks there are.');
+    return t;
+  }
+
+  async modelSettings(): Promise<ModelSettings> {
+    const s = this.settings();
+    return {
+      baseURL: s.baseUrl || DEFAULT_BASE_URL,
+      model: s.model,
+      apiKey: await this.apiKeys.get(),
+      temperature: s.temperature,
+      maxTokens: s.maxTokens,
+      timeoutMs: Math.max(1, s.timeoutSeconds) * 1000,
+      maxRetries: s.maxRetries,
+    };
+  }
+
+  /** The configured model, or undefined when none is (no key for an endpoint that needs one). */
+  async model(): Promise<ModelClient | undefined> {
+    const settings = await this.modelSettings();
+    if (!isModelConfigured(settings)) return undefined;
+    return new OpenAIModelClient(settings, this.logger);
+  }
+
+  modelLabel(): string {
+    const s = this.settings();
+    return `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
+  }
+
+  /** A session wired to the current model, few-shot examples from the dataset and budgets. */
+  async newSession(input: SessionInput): Promise<ResearchSession> {
+    const s = this.settings();
+    const model = await this.model();
+    return new ResearchSession(input, {
+      model,
+      passageBudgetTokens: s.passageBudgetTokens,
+      logger: this.logger,
+      examples: s.fewShotEnabled ? () => this.examplesFor(input.task, s.fewShotBudgetTokens) : undefined,
+    });
+  }
+
+  private async examplesFor(task: TaskSpec, budgetTokens: number): Promise<PromptExample[]> {
+    const store = await this.store();
+    const { instances } = await store.readInstances(task.id);
+    return selectFewShotExamples(instances, { budgetTokens }).map(renderExample);
+  }
+}

@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import type { HostServices } from './hostServices';
+import type { DatasetNode, DatasetTreeProvider } from './datasetTree';
+import type { TaskInstance } from '../core/dataset/instanceTypes';
+import { citationLabel } from '../core/retrieval/citations';
+
+type Handler = (...args: unknown[]) => Promise<unknown>;
+type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;
+
+export const INSTANCE_SCHEME = 'alignment-instance';
+
+function isInstanceNode(x: unknown): x is InstanceNode {
+  return typeof x === 'object' && x !== null && (x as DatasetNode).kind === 'instance';
+}
+
+/** The input of an instance as a readable Markdown document. */
+export function renderInstanceInput(inst: TaskInstance): string {
+  const out: string[] = [`# Input — ${inst.taskId} / ${inst.id}`, ''];
+  if (inst.input.source) out.push(`**Source:** ${inst.input.source.title}${inst.input.source.path ? ` (${inst.input.source.path})` : ''}`, '');
+  if (inst.input.fields) for (const [k, v] of Object.entries(inst.input.fields)) out.push(`**${k}:** ${v}`, '');
+  if (inst.input.text !== undefined) out.push('## Text', '', inst.input.text, '');
+  if (inst.input.dialogue.length) {
+    out.push('## Dialogue', '');
+    for (const d of inst.input.dialogue) out.push(`**${d.role === 'researcher' ? 'Researcher' : 'Assistant'}:** ${d.content}`, '');
+  }
+  if (inst.input.passages.length) {
+    out.push('## Passages used', '');
+    for (const p of inst.input.passages) out.push(`- **${p.id}** (${citationLabel(p.location)}): ${p.text.slice(0, 300).replace(/\n/g, ' ')}${p.text.length > 300 ? '…' : ''}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function renderInstanceOutput(inst: TaskInstance): string {
+  const out = [`# Output — ${inst.taskId} / ${inst.id}`, '', inst.output, ''];
+  if (inst.originalOutput) out.push('---', '', '## The model’s original answer', '', inst.originalOutput, '');
+  if (inst.rating) out.push(`**Rating:** ${inst.rating.value}${inst.rating.reason ? ` — ${inst.rating.reason}` : ''}`, '');
+  if (inst.model) out.push(`*Model: ${inst.model.model} at ${inst.model.endpoint}*`);
+  if (inst.parentId) out.push(`*Responds to instance ${inst.parentId}*`);
+  return out.join('\n');
+}
+
+/** Read-only documents for an instance's input and output, built on demand from the dataset. */
+class InstanceDocuments implements vscode.TextDocumentContentProvider {
+  constructor(private readonly services: HostServices) {}
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [, taskId, id, part] = uri.path.split('/');
+    const store = await this.services.store();
+    const inst = (await store.readInstances(taskId)).instances.find((i) => i.id === id);
+    if (!inst) return `Instance ${id} of ${taskId} no longer exists.`;
+    return part === 'input.md' ? renderInstanceInput(inst) : renderInstanceOutput(inst);
+  }
+}
+
+type InstanceCommandId =
+  | 'alignment.dataset.refresh'
+  | 'alignment.dataset.openInstance'
+  | 'alignment.dataset.editInstance'
+  | 'alignment.dataset.deleteInstance'
+  | 'alignment.dataset.revealInstance'
+  | 'alignment.dataset.openTaskSpec';
+
+/** Commands of the Tasks & Dataset view. */
+export function registerInstanceCommands(services: HostServices, tree: DatasetTreeProvider): Record<InstanceCommandId, Handler> {
+  services.context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(INSTANCE_SCHEME, new InstanceDocuments(services)));
+  const uriFor = (i: TaskInstance, part: string) => vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${i.taskId}/${i.id}/${part}` });
+  const need = (raw: unknown): InstanceNode => {
+    if (!isInstanceNode(raw)) throw new Error('Pick an instance in the Tasks & Dataset view first.');
+    return raw;
+  };
+  return {
+    'alignment.dataset.refresh': async () => tree.refresh(),
+    'alignment.dataset.openInstance': async (raw) => {
+      const { instance } = need(raw);
+      await vscode.window.showTextDocument(uriFor(instance, 'input.md'), { viewColumn: vscode.ViewColumn.One, preview: true });
+      await vscode.window.showTextDocument(uriFor(instance, 'output.md'), { viewColumn: vscode.ViewColumn.Two, preview: true });
+    },
+    'alignment.dataset.editInstance': async (raw) => {
+      const { instance } = need(raw);
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: instance.output });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      const choice = await vscode.window.showInformationMessage(`Edit the output of instance ${instance.id}, then save it.`, 'Save Output');
+      if (choice !== 'Save Output') return undefined;
+      const store = await services.store();
+      await store.updateInstance(instance.taskId, instance.id, { output: doc.getText() });
+      tree.refresh();
+      void vscode.window.showInformationMessage('Alignment: instance updated.');
+      return true;
+    },
+    'alignment.dataset.deleteInstance': async (raw) => {
+      const { instance } = need(raw);
+      const choice = await vscode.window.showWarningMessage(
+        `Delete instance ${instance.id} of "${instance.taskId}"? This removes it from instances.jsonl.`,
+        { modal: true },
+        'Delete',
+      );
+      if (choice !== 'Delete') return false;
+      const store = await services.store();
+      await store.deleteInstance(instance.taskId, instance.id);
+      tree.refresh();
+      return true;
+    },
+    'alignment.dataset.revealInstance': async (raw) => {
+      const { instance } = need(raw);
+      const store = await services.store();
+      const file = vscode.Uri.file(store.instancesPath(instance.taskId));
+      const doc = await vscode.workspace.openTextDocument(file);
+      const line = doc.getText().split('\n').findIndex((l) => l.includes(`"id":"${instance.id}"`));
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(Math.max(0, line), 0, Math.max(0, line), 0) });
+    },
+    'alignment.dataset.openTaskSpec': async (raw) => {
+      const node = raw as DatasetNode | undefined;
+      if (node?.kind !== 'task' || !node.task.specPath) throw new Error('Built-in tasks have no task.json. Use "New Task…" to define your own.');
+      await vscode.window.showTextDocument(vscode.Uri.file(node.task.specPath));
+    },
+  };
+}
