@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HostServices } from './hostServices';
+import type { DatasetTreeProvider } from './datasetTree';
+import type { ExportFormat } from '../core/exports/exportDataset';
+import { exportDataset, EXPORT_FORMATS } from '../core/exports/exportDataset';
+import { importTasksMarkdown, importIntoStore } from '../core/exports/importMarkdown';
+
+type Handler = (...args: unknown[]) => Promise<unknown>;
+
+const FORMAT_LABELS: Record<ExportFormat, string> = {
+  inspect: 'Inspect AI samples (JSONL)',
+  'openai-evals': 'OpenAI evals (JSONL: input + ideal)',
+  'openai-chat': 'OpenAI chat fine-tuning (JSONL: messages)',
+  dpo: 'Preference pairs for DPO (prompt / chosen / rejected)',
+  promptfoo: 'promptfoo test cases',
+  hf: 'Hugging Face dataset folder (JSONL per task + dataset card)',
+  markdown: 'Markdown in the tasks-call layout',
+};
+
+/** Export Dataset… and Import Tasks from Markdown…. */
+export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvider): Record<'alignment.exportDataset' | 'alignment.importTasks', Handler> {
+  return {
+    'alignment.exportDataset': async (raw) => {
+      const args = (raw && typeof raw === 'object' && !('kind' in raw) ? raw : {}) as { format?: ExportFormat; out?: string; taskId?: string; force?: boolean };
+      const format =
+        args.format ??
+        (
+          await vscode.window.showQuickPick(
+            EXPORT_FORMATS.map((f) => ({ label: FORMAT_LABELS[f], description: f, format: f })),
+            { placeHolder: 'Export the dataset as…' },
+          )
+        )?.format;
+      if (!format) return undefined;
+      const root = services.datasetRoot().root;
+      let out = args.out;
+      if (!out) {
+        const defaultName = format === 'hf' ? 'alignment-tasks-hf' : format === 'markdown' ? 'alignment-tasks.md' : `alignment-tasks.${format}.jsonl`;
+        const base = vscode.Uri.file(path.join(path.dirname(root), defaultName));
+        if (format === 'hf') {
+          const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Into This Folder', defaultUri: vscode.Uri.file(path.dirname(root)) });
+          out = picked?.[0] ? path.join(picked[0].fsPath, defaultName) : undefined;
+        } else {
+          out = (await vscode.window.showSaveDialog({ defaultUri: base, saveLabel: 'Export' }))?.fsPath;
+        }
+      }
+      if (!out) return undefined;
+      let force = args.force ?? false;
+      if (!force && fs.existsSync(out)) {
+        const choice = await vscode.window.showWarningMessage(`${out} exists. Replace it?`, { modal: true }, 'Replace');
+        if (choice !== 'Replace') return undefined;
+        force = true;
+      }
+      const store = await services.store();
+      const result = await exportDataset(store, { format, out, taskId: args.taskId, force });
+      services.logger.info(`Exported ${format} to ${out}: ${JSON.stringify(result.counts)}`);
+      const open = await vscode.window.showInformationMessage(`Alignment: exported the dataset as ${format} to ${out}.`, 'Reveal');
+      if (open === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0] ?? out));
+      return result;
+    },
+    'alignment.importTasks': async (raw) => {
+      const file =
+        typeof raw === 'string'
+          ? raw
+          : raw instanceof vscode.Uri
+            ? raw.fsPath
+            : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Markdown: ['md', 'markdown'] }, openLabel: 'Import Tasks' }))?.[0]?.fsPath;
+      if (!file) return undefined;
+      const markdown = fs.readFileSync(file, 'utf8');
+      const parsed = importTasksMarkdown(markdown, file);
+      if (!parsed.tasks.length) {
+        throw new Error(`${file}: no task found. ${parsed.problems[0] ? `Line ${parsed.problems[0].line}: ${parsed.problems[0].message}` : 'Use headings "Task: …" and "Instance 1" with "Input:" and "Output:".'}`);
+      }
+      const store = await services.store();
+      const report = await importIntoStore(store, parsed);
+      tree.refresh();
+      for (const p of parsed.problems) services.logger.warn(`${file}:${p.line}: ${p.message}`);
+      const summary = `Imported ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} from ${path.basename(file)}${parsed.problems.length ? `; ${parsed.problems.length} part${parsed.problems.length === 1 ? '' : 's'} could not be read (see the log)` : ''}.`;
+      void vscode.window.showInformationMessage(`Alignment: ${summary}`);
+      return report;
+    },
+  };
+}
