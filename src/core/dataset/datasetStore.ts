@@ -1,0 +1,172 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CorruptLine, FeedbackRecord, Rating, TaskInstance } from './instanceTypes';
+import type { TaskSpec } from '../tasks/taskTypes';
+import { AlignError } from '../errors';
+import { appendJsonlLine, readJsonl, writeFileAtomic } from './jsonlFile';
+import { withFileLock } from './fileLock';
+import { validateFeedback, validateInstance } from './instanceValidation';
+
+const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Turns a failed write into a message that names the path and the fix; nothing was half-written. */
+function writeError(e: unknown, file: string): never {
+  if (AlignError.is(e)) throw e;
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const reason: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    ENOTDIR: 'a file stands where a folder is needed',
+    EISDIR: 'a folder stands where the file should be',
+  };
+  throw new AlignError(
+    `Could not save to ${file}: ${reason[code] ?? (e as Error).message}.`,
+    'dataset-write',
+    'Nothing was written and the answer is kept. Choose a writable dataset folder (setting alignment.datasetFolder, or --dataset DIR) or free some space, then save again.',
+    { cause: e },
+  );
+}
+
+/**
+ * The dataset on disk: `<root>/<task-id>/task.json`, `instances.jsonl` and `feedback.jsonl`.
+ * New records are appended under a lock shared with other processes; edits and deletions rewrite
+ * the file atomically and keep every unreadable line byte for byte.
+ */
+export class DatasetStore {
+  constructor(readonly root: string) {}
+
+  taskDir(taskId: string): string {
+    if (!TASK_ID.test(taskId)) throw new AlignError(`"${taskId}" is not a valid task id.`, 'bad-task-id', 'Use lower-case letters, digits and dashes.');
+    return path.join(this.root, taskId);
+  }
+
+  instancesPath(taskId: string): string {
+    return path.join(this.taskDir(taskId), 'instances.jsonl');
+  }
+
+  feedbackPath(taskId: string): string {
+    return path.join(this.taskDir(taskId), 'feedback.jsonl');
+  }
+
+  taskSpecPath(taskId: string): string {
+    return path.join(this.taskDir(taskId), 'task.json');
+  }
+
+  async writeTaskSpec(spec: TaskSpec): Promise<string> {
+    const file = this.taskSpecPath(spec.id);
+    try {
+      writeFileAtomic(file, JSON.stringify(spec, null, 2) + '\n');
+    } catch (e) {
+      writeError(e, file);
+    }
+    return file;
+  }
+
+  async readInstances(taskId: string): Promise<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
+    const { records, corrupt } = readJsonl(this.instancesPath(taskId), (raw) => validateInstance(raw));
+    return { instances: records.map((r) => r.value), corrupt };
+  }
+
+  async countInstances(taskId: string): Promise<number> {
+    return (await this.readInstances(taskId)).instances.length;
+  }
+
+  /** Appends an instance; writes `spec` as task.json first when the task has none yet. */
+  async appendInstance(instance: TaskInstance, spec?: TaskSpec): Promise<void> {
+    const checked = validateBeforeWrite(instance);
+    const file = this.instancesPath(checked.taskId);
+    try {
+      if (spec && spec.id === checked.taskId && !fs.existsSync(this.taskSpecPath(spec.id))) {
+        const { origin: _o, specPath: _p, ...plain } = spec as TaskSpec & { origin?: unknown; specPath?: unknown };
+        await this.writeTaskSpec(plain as TaskSpec);
+      }
+      await withFileLock(file, async () => appendJsonlLine(file, checked));
+    } catch (e) {
+      writeError(e, file);
+    }
+  }
+
+  async appendFeedback(record: FeedbackRecord): Promise<void> {
+    validateFeedback(record);
+    const file = this.feedbackPath(record.taskId);
+    try {
+      await withFileLock(file, async () => appendJsonlLine(file, record));
+    } catch (e) {
+      writeError(e, file);
+    }
+  }
+
+  async readFeedback(taskId: string): Promise<{ records: FeedbackRecord[]; corrupt: CorruptLine[] }> {
+    const { records, corrupt } = readJsonl(this.feedbackPath(taskId), (raw) => validateFeedback(raw));
+    return { records: records.map((r) => r.value), corrupt };
+  }
+
+  async updateInstance(taskId: string, id: string, patch: { output?: string; rating?: Rating }): Promise<TaskInstance> {
+    let updated: TaskInstance | undefined;
+    await this.rewrite(taskId, id, (inst) => {
+      const next: TaskInstance = { ...inst };
+      if (patch.output !== undefined && patch.output !== inst.output) {
+        if (!patch.output.trim()) throw new AlignError('The new output is empty.', 'empty-output', 'Write the answer you want to keep.');
+        // The model's answer stays the first version ever saved, whatever is edited later.
+        next.originalOutput = inst.originalOutput ?? inst.output;
+        next.output = patch.output;
+      }
+      if (patch.rating) next.rating = patch.rating;
+      updated = next;
+      return next;
+    });
+    return updated!;
+  }
+
+  async deleteInstance(taskId: string, id: string): Promise<void> {
+    await this.rewrite(taskId, id, () => undefined);
+  }
+
+  /** Rewrites instances.jsonl with one record changed or removed; other lines stay byte for byte. */
+  private async rewrite(taskId: string, id: string, change: (inst: TaskInstance) => TaskInstance | undefined): Promise<void> {
+    const file = this.instancesPath(taskId);
+    try {
+      await withFileLock(file, async () => {
+        const text = fs.readFileSync(file, 'utf8');
+        const lines = text.split('\n');
+        let found = false;
+        const out: string[] = [];
+        for (const line of lines) {
+          if (!found && line.includes(id)) {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(line);
+            } catch {
+              parsed = undefined;
+            }
+            if (parsed && (parsed as { id?: unknown }).id === id) {
+              found = true;
+              const next = change(validateInstance(parsed));
+              if (next) out.push(JSON.stringify(validateBeforeWrite(next)));
+              continue;
+            }
+          }
+          out.push(line);
+        }
+        if (!found) throw new AlignError(`Instance ${id} is not in ${file}.`, 'no-instance', 'Refresh the view: it may have been deleted elsewhere.');
+        writeFileAtomic(file, out.join('\n'));
+      });
+    } catch (e) {
+      if (AlignError.is(e)) throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AlignError(`${file} does not exist.`, 'no-instance', 'Refresh the view.');
+      writeError(e, file);
+    }
+  }
+}
+
+/** Refuses to store an instance that could not be read back. */
+function validateBeforeWrite(instance: TaskInstance): TaskInstance {
+  try {
+    return validateInstance(JSON.parse(JSON.stringify(instance)));
+  } catch (e) {
+    throw new AlignError(`The instance cannot be saved: ${(e as Error).message}.`, 'invalid-instance');
+  }
+}

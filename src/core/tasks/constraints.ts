@@ -1,0 +1,44 @@
+import type { InformationConstraints } from './taskTypes';
+import type { SourceRef } from '../sources/sourceTypes';
+
+/** Normalises a document name for loose matching: case, extension, `arXiv:` prefix, version. */
+function norm(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/^arxiv[:\s]*/, '')
+    .replace(/\.(pdf|md|markdown|tex|html?|txt)$/, '')
+    .replace(/(\d{4}\.\d{4,5})v\d+/, '$1')
+    .replace(/[^a-z0-9.]+/g, ' ')
+    .trim();
+}
+
+function names(ref: SourceRef): string[] {
+  const out = [ref.title];
+  if (ref.path) out.push(ref.path.split(/[\\/]/).pop() ?? ref.path);
+  if (ref.url) out.push(ref.url, ref.url.split('/').pop() ?? '');
+  if (ref.arxivId) out.push(ref.arxivId);
+  return out.filter(Boolean).map(norm);
+}
+
+/** Whether a task's information constraints allow a source, and why not. */
+export function checkSource(ref: SourceRef, c: InformationConstraints): { allowed: true } | { allowed: false; reason: string } {
+  if (c.knowledgeCutoff && ref.date && ref.date.slice(0, 10) > c.knowledgeCutoff) {
+    return { allowed: false, reason: `"${ref.title}" is dated ${ref.date.slice(0, 10)}, after the task's knowledge cut-off ${c.knowledgeCutoff}.` };
+  }
+  const mine = names(ref);
+  for (const excluded of c.excludedDocuments ?? []) {
+    const e = norm(excluded);
+    if (e && mine.some((n) => n === e || n.includes(e) || (n.length > 6 && e.includes(n)))) {
+      return { allowed: false, reason: `"${ref.title}" is excluded by the task's information constraints ("${excluded}").` };
+    }
+  }
+  return { allowed: true };
+}
+
+/** Constraints of two origins together: the earlier cut-off, both exclusion lists. */
+export function mergeConstraints(a: InformationConstraints, b: InformationConstraints): InformationConstraints {
+  const cut = [a.knowledgeCutoff, b.knowledgeCutoff].filter((x): x is string => !!x).sort()[0];
+  const excluded = [...new Set([...(a.excludedDocuments ?? []), ...(b.excludedDocuments ?? [])])];
+  const note = [a.note, b.note].filter(Boolean).join(' ');
+  return { ...(cut ? { knowledgeCutoff: cut } : {}), ...(excluded.length ? { excludedDocuments: excluded } : {}), ...(note ? { note } : {}) };
+}
