@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
+import { unusedPort } from '../support/freePort';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
 
 const KEY = 'sk-cli-test-abcdefghijklmnop';
@@ -101,7 +102,7 @@ test('a cut stream exits 1 with one line on stderr and the partial answer on std
 });
 
 test('a refused connection is one clear line, and the key never appears', async () => {
-  const r = await run(['ask', 'paper.md', 'Q?', '--base-url', 'http://127.0.0.1:9/v1', '--timeout', '5']);
+  const r = await run(['ask', 'paper.md', 'Q?', '--base-url', `http://127.0.0.1:${await unusedPort()}/v1`, '--timeout', '5']);
   assert.equal(r.code, 1);
   assert.match(r.err, /connect/i);
   assert.ok(!r.err.includes(KEY) && !r.out.includes(KEY));
