@@ -1,0 +1,24 @@
+import type { ParsedSource, SourceBlock, SourceRef } from './sourceTypes';
+
+/** Splits text into paragraphs (separated by blank lines) with their 1-based line ranges. */
+export function paragraphsWithLines(text: string, firstLine = 1): SourceBlock[] {
+  const lines = text.split(/\r?\n/);
+  const blocks: SourceBlock[] = [];
+  let start = -1;
+  for (let i = 0; i <= lines.length; i++) {
+    const blank = i === lines.length || !lines[i].trim();
+    if (!blank && start < 0) start = i;
+    if (blank && start >= 0) {
+      blocks.push({ text: lines.slice(start, i).join('\n').trim(), location: { startLine: start + firstLine, endLine: i - 1 + firstLine } });
+      start = -1;
+    }
+  }
+  return blocks;
+}
+
+export function parsePlainText(text: string, ref: SourceRef): ParsedSource {
+  const blocks = paragraphsWithLines(text);
+  const firstLine = blocks[0]?.text.split('\n')[0]?.trim();
+  const title = ref.title || (firstLine && firstLine.length < 120 ? firstLine : 'Untitled text');
+  return { ref: { ...ref, title, kind: 'text' }, blocks, warnings: [] };
+}
