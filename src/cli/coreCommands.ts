@@ -14,7 +14,6 @@ import { DatasetStore } from '../core/dataset/datasetStore';
 import { loadTasks, taskInstanceCountWarning } from '../core/tasks/taskRegistry';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { isModelConfigured, resolveModelSettingsFromEnv } from '../core/model/modelConfig';
-import { loadSourceFile } from '../core/sources/loadSource';
 import { SourceCache } from '../core/sources/sourceCache';
 import { citationLabel } from '../core/retrieval/citations';
 import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';

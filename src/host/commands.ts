@@ -108,14 +108,14 @@ export function createCommands(services: HostServices, conversations: Conversati
         uri = picked?.[0];
       }
       if (!uri) return undefined;
-      const source = vscode.window.withProgress(
+      const source = Promise.resolve(vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Reading ${uri.path.split('/').pop()}…`, cancellable: true },
         (_p, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
           return uriSource(uri, services, abort.signal);
         },
-      );
+      ));
       return ask(source, {});
     },
     'alignment.askAboutSelection': async (raw) => {

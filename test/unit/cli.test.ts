@@ -79,7 +79,9 @@ test('align ask streams to stdout and continues a dialogue file', async () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^Streamed answer\.\n/);
   const sent = (server.requests.at(-1)!.body as { messages: { role: string; content: string }[] }).messages;
-  assert.deepEqual(sent.slice(1, 3).map((m) => [m.role, m.content]), [['user', 'What is this?'], ['assistant', 'A toy paper.']]);
+  // The dialogue comes right before the new question; the instance saved above comes first as a worked example.
+  assert.deepEqual(sent.slice(-3, -1).map((m) => [m.role, m.content]), [['user', 'What is this?'], ['assistant', 'A toy paper.']]);
+  assert.match(sent[1].content, /^\(Worked example from the dataset\.\)/);
 });
 
 test('align run reads its input from stdin', async () => {

@@ -1,0 +1,86 @@
+import { analyze } from './textAnalysis';
+
+/** A growable posting list: parallel arrays of document numbers and term frequencies. */
+interface Postings {
+  docs: number[];
+  tfs: number[];
+}
+
+/**
+ * An inverted index with BM25 ranking (k1 = 1.2, b = 0.75). Documents are numbered densely;
+ * removed documents are skipped at query time. Scores accumulate in a typed array, so a query
+ * over 100,000 chunks touches only the postings of its terms.
+ */
+export class LexicalIndex {
+  private readonly postings = new Map<string, Postings>();
+  private readonly lengths: number[] = [];
+  private readonly removed = new Set<number>();
+  private totalLength = 0;
+  private scratch = new Float64Array(0);
+
+  get size(): number {
+    return this.lengths.length;
+  }
+
+  /** Adds a document and returns its number. `boost` text (e.g. headings) counts twice. */
+  add(text: string, boost = ''): number {
+    const doc = this.lengths.length;
+    const terms = analyze(text);
+    const extra = boost ? analyze(boost) : [];
+    const tf = new Map<string, number>();
+    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of extra) tf.set(t, (tf.get(t) ?? 0) + 2);
+    for (const [term, n] of tf) {
+      let p = this.postings.get(term);
+      if (!p) this.postings.set(term, (p = { docs: [], tfs: [] }));
+      p.docs.push(doc);
+      p.tfs.push(n);
+    }
+    const len = terms.length + extra.length;
+    this.lengths.push(len);
+    this.totalLength += len;
+    return doc;
+  }
+
+  remove(doc: number): void {
+    this.removed.add(doc);
+  }
+
+  /** Top `k` documents for weighted query terms, best first. */
+  search(terms: Map<string, number>, k: number, accept?: (doc: number) => boolean): { doc: number; score: number }[] {
+    const n = this.lengths.length;
+    if (!n) return [];
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
+    const scores = this.scratch;
+    const touched: number[] = [];
+    const avg = this.totalLength / n || 1;
+    const k1 = 1.2;
+    const b = 0.75;
+    for (const [term, weight] of terms) {
+      const p = this.postings.get(term);
+      if (!p) continue;
+      const df = p.docs.length;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = 0; i < df; i++) {
+        const d = p.docs[i];
+        const tf = p.tfs[i];
+        if (scores[d] === 0) touched.push(d);
+        scores[d] += weight * idf * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[d]) / avg)));
+      }
+    }
+    const results: { doc: number; score: number }[] = [];
+    for (const d of touched) {
+      const s = scores[d];
+      scores[d] = 0;
+      if (this.removed.has(d) || (accept && !accept(d))) continue;
+      if (results.length < k) {
+        results.push({ doc: d, score: s });
+        if (results.length === k) results.sort((x, y) => y.score - x.score);
+      } else if (s > results[k - 1].score) {
+        results[k - 1] = { doc: d, score: s };
+        for (let i = k - 1; i > 0 && results[i].score > results[i - 1].score; i--) [results[i], results[i - 1]] = [results[i - 1], results[i]];
+      }
+    }
+    return results.sort((x, y) => y.score - x.score);
+  }
+}
