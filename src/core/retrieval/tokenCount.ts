@@ -1,12 +1,12 @@
 type Encoder = { countTokens(text: string): number };
 let encoder: Encoder | undefined;
 
-/** Exact token count (o200k encoding); the tokenizer loads on first use. */
+/** Token count with the cl100k encoding (GPT-4's; close enough to budget other models); loads on first use. */
 export function countTokens(text: string): number {
   if (!encoder) {
     // Loaded lazily: it is large, and most commands never count tokens.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    encoder = require('gpt-tokenizer') as Encoder;
+    encoder = require('gpt-tokenizer/encoding/cl100k_base') as Encoder;
   }
   return encoder.countTokens(text);
 }
