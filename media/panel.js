@@ -1,4 +1,0 @@
-"use strict";
-(() => {
-})();
-//# sourceMappingURL=panel.js.map
