@@ -1,7 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
+import { datasetRoot } from './coreCommands';
 import { UsageError } from './cliIo';
+import { DatasetStore } from '../core/dataset/datasetStore';
+import { EXPORT_FORMATS, exportDataset, isExportFormat } from '../core/exports/exportDataset';
+import { importIntoStore, importTasksMarkdown } from '../core/exports/importMarkdown';
+import { InputFileError } from '../core/errors';
 
 /** Commands of the papers, critique and dataset features, loaded only when used. */
-export async function featureCommand(name: string, _o: CommonOptions, _args: string[]): Promise<number> {
-  throw new UsageError(`"${name}" is not available in this build yet.`);
+export async function featureCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
+  switch (name) {
+    case 'dataset-export':
+      return exportCommand(o);
+    case 'dataset-import':
+      return importCommand(o, args);
+    case 'retrieve':
+    case 'index':
+      return (await import('./paperCommands')).paperCommand(name, o, args);
+    case 'critique':
+      return (await import('./critiqueCli')).critiqueCli(o, args);
+    case 'eval':
+      return (await import('./evalCli')).evalCli(o, args);
+    default:
+      throw new UsageError(`Unknown command "${name}".`);
+  }
+}
+
+async function exportCommand(o: CommonOptions): Promise<number> {
+  const { format, out } = o.values;
+  if (!format || !isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}.`);
+  if (!out) throw new UsageError('--out PATH is required.');
+  const store = new DatasetStore(datasetRoot(o));
+  const result = await exportDataset(store, { format, out: path.resolve(o.io.cwd, out), taskId: o.values.task, force: o.values.force });
+  for (const c of result.corrupt) o.io.stderr(`warning: ${c.file}:${c.line}: not exported (${c.reason})\n`);
+  if (o.values.json) o.io.stdout(JSON.stringify(result) + '\n');
+  else o.io.stdout(`Exported ${result.counts.records} record${result.counts.records === 1 ? '' : 's'} as ${format}: ${result.files.join(', ')}\n`);
+  return 0;
+}
+
+async function importCommand(o: CommonOptions, args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw new UsageError('align dataset import needs a Markdown file: align dataset import tasks.md');
+  const abs = path.resolve(o.io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new InputFileError(abs, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path.');
+  }
+  const parsed = importTasksMarkdown(text, abs);
+  for (const p of parsed.problems) o.io.stderr(`${abs}:${p.line}: ${p.message}\n`);
+  if (!parsed.tasks.length) return 1;
+  const store = new DatasetStore(datasetRoot(o));
+  const report = await importIntoStore(store, parsed, { force: o.values.force });
+  for (const s of report.skipped) o.io.stderr(`kept the existing ${s} (use --force to replace it)\n`);
+  o.io.stdout(`Imported ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} with ${parsed.tasks.reduce((n, t) => n + t.instances.length, 0)} instances into ${store.root}\n`);
+  return 0;
 }

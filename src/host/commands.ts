@@ -8,6 +8,7 @@ import type { SessionTurn } from '../core/assistant/researchSession';
 import { activeDocumentSource, uriSource, documentSource } from './editorSources';
 import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
+import { datasetIoCommands } from './datasetIoCommands';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -163,14 +164,13 @@ export function createCommands(services: HostServices, conversations: Conversati
     'alignment.newTask': async () => tree.newTask(),
     ...modelCommands(services),
     ...registerInstanceCommands(services, tree),
+    ...datasetIoCommands(services, tree),
     // Filled in by the features that own them (critique, exports, evaluation).
     'alignment.critiqueDraft': notYet('Draft critique'),
     'alignment.critique.accept': notYet('Draft critique'),
     'alignment.critique.dismiss': notYet('Draft critique'),
     'alignment.critique.editAndSave': notYet('Draft critique'),
     'alignment.critique.reply': notYet('Draft critique'),
-    'alignment.exportDataset': notYet('Export'),
-    'alignment.importTasks': notYet('Import'),
     'alignment.evaluateTask': notYet('Evaluation'),
   };
   return commands;

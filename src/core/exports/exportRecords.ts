@@ -1,0 +1,42 @@
+import type { DatasetStore } from '../dataset/datasetStore';
+import type { CorruptLine, FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
+import type { LoadedTask, TaskSpec } from '../tasks/taskTypes';
+import type { ChatMessage } from '../model/modelTypes';
+import { loadTasks } from '../tasks/taskRegistry';
+import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
+import { AlignError } from '../errors';
+
+/** A task with everything an exporter needs. */
+export interface TaskRecords {
+  task: LoadedTask;
+  instances: TaskInstance[];
+  feedback: FeedbackRecord[];
+  corrupt: CorruptLine[];
+}
+
+/** Reads the tasks to export (one, or every task with instances). Unreadable lines are reported, not exported. */
+export async function readTaskRecords(store: DatasetStore, taskId?: string): Promise<TaskRecords[]> {
+  const { tasks } = await loadTasks(store.root);
+  const chosen = taskId ? tasks.filter((t) => t.id === taskId) : tasks;
+  if (taskId && !chosen.length) throw new AlignError(`There is no task "${taskId}".`, 'no-task', `Tasks: ${tasks.map((t) => t.id).join(', ')}.`);
+  const out: TaskRecords[] = [];
+  for (const task of chosen) {
+    const { instances, corrupt } = await store.readInstances(task.id);
+    const fb = await store.readFeedback(task.id);
+    if (!instances.length && !fb.records.length && !taskId) continue;
+    out.push({ task, instances, feedback: fb.records, corrupt: [...corrupt, ...fb.corrupt] });
+  }
+  return out;
+}
+
+/** The chat a model would see for this instance (without worked examples), ending before the answer. */
+export function promptMessages(task: TaskSpec, inst: Pick<TaskInstance, 'input'>): ChatMessage[] {
+  return buildMessages(partsFromInstance(task, inst.input));
+}
+
+/** The prompt as one string, for formats that take text. */
+export function promptText(task: TaskSpec, inst: Pick<TaskInstance, 'input'>): string {
+  return promptMessages(task, inst)
+    .map((m) => `${m.role.toUpperCase()}:\n${m.content}`)
+    .join('\n\n');
+}

@@ -1,0 +1,197 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DatasetStore } from '../../src/core/dataset/datasetStore';
+import { exportDataset, EXPORT_FORMATS } from '../../src/core/exports/exportDataset';
+import { importTasksMarkdown, importIntoStore } from '../../src/core/exports/importMarkdown';
+import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
+import { AlignError } from '../../src/core/errors';
+
+let dir: string;
+let store: DatasetStore;
+
+function inst(over: Partial<TaskInstance> & { id: string }): TaskInstance {
+  return {
+    schemaVersion: 1,
+    taskId: 'failure-modes',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    input: { passages: [], dialogue: [], text: 'Train a policy against a learned reward model.' },
+    output: 'The policy exploits the reward model.',
+    constraints: {},
+    ...over,
+  };
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-export-'));
+  store = new DatasetStore(path.join(dir, 'alignment-tasks'));
+  await store.appendInstance(inst({ id: 'a1', originalOutput: 'It might fail.', model: { model: 'm', endpoint: 'http://x', parameters: {} } }));
+  await store.appendInstance(inst({ id: 'a2', input: { passages: [], dialogue: [], text: 'Debate between two models.' }, output: 'Both debaters collude.' }));
+  await store.appendInstance(
+    inst({
+      id: 'q1',
+      taskId: 'paper-qa',
+      input: {
+        source: { title: 'Toy', kind: 'markdown', contentHash: 'h' },
+        passages: [{ id: 'P1', text: 'We use a KL penalty.', location: { startLine: 3, endLine: 4 } }],
+        dialogue: [{ role: 'researcher', content: 'Why the KL penalty?' }],
+      },
+      output: 'To stay close to the initial policy [P1].',
+    }),
+  );
+  await store.appendFeedback({ schemaVersion: 1, id: 'f1', taskId: 'failure-modes', createdAt: '2026-01-02T00:00:00Z', kind: 'rejected', input: { passages: [], dialogue: [], text: 'Debate between two models.' }, output: 'Debate is perfect.' });
+  // A corrupt line is reported, not exported.
+  fs.appendFileSync(store.instancesPath('failure-modes'), '{not json\n');
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const readJsonl = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+
+test('inspect: input, target, id, metadata', async () => {
+  const out = path.join(dir, 'inspect.jsonl');
+  const r = await exportDataset(store, { format: 'inspect', out });
+  const rows = readJsonl(out);
+  assert.equal(rows.length, 3);
+  for (const row of rows) {
+    assert.deepEqual(Object.keys(row).sort(), ['id', 'input', 'metadata', 'target']);
+    assert.ok(Array.isArray(row.input) && row.input.every((m: any) => typeof m.role === 'string' && typeof m.content === 'string'));
+    assert.equal(typeof row.target, 'string');
+  }
+  assert.equal(r.corrupt.length, 1);
+  assert.equal(r.corrupt[0].line, 3);
+});
+
+test('openai-evals: input messages and ideal', async () => {
+  const out = path.join(dir, 'evals.jsonl');
+  await exportDataset(store, { format: 'openai-evals', out });
+  for (const row of readJsonl(out)) {
+    assert.deepEqual(Object.keys(row).sort(), ['ideal', 'input']);
+    assert.equal(row.input[0].role, 'system');
+  }
+});
+
+test('openai-chat: messages ending with the saved answer', async () => {
+  const out = path.join(dir, 'chat.jsonl');
+  await exportDataset(store, { format: 'openai-chat', out, taskId: 'paper-qa' });
+  const [row] = readJsonl(out);
+  assert.deepEqual(Object.keys(row), ['messages']);
+  assert.deepEqual(row.messages.at(-1), { role: 'assistant', content: 'To stay close to the initial policy [P1].' });
+  assert.match(row.messages.at(-2).content, /<passage id="P1"/);
+});
+
+test('dpo: edited over original, accepted over dismissed', async () => {
+  const out = path.join(dir, 'dpo.jsonl');
+  await exportDataset(store, { format: 'dpo', out });
+  const rows = readJsonl(out);
+  assert.equal(rows.length, 2);
+  const edit = rows.find((r) => r.kind === 'edit')!;
+  assert.equal(edit.chosen[0].content, 'The policy exploits the reward model.');
+  assert.equal(edit.rejected[0].content, 'It might fail.');
+  const dismissed = rows.find((r) => r.kind === 'dismissed')!;
+  assert.equal(dismissed.chosen[0].content, 'Both debaters collude.');
+  assert.equal(dismissed.rejected[0].content, 'Debate is perfect.');
+  for (const r of rows) assert.ok(Array.isArray(r.prompt) && r.prompt.length >= 2);
+});
+
+test('promptfoo: vars and an assertion against the saved answer', async () => {
+  const out = path.join(dir, 'promptfoo.yaml');
+  await exportDataset(store, { format: 'promptfoo', out });
+  const cases = parseYaml(fs.readFileSync(out, 'utf8')) as any[];
+  assert.equal(cases.length, 3);
+  for (const c of cases) {
+    assert.equal(typeof c.vars.prompt, 'string');
+    assert.equal(c.assert[0].type, 'similar');
+    assert.equal(typeof c.assert[0].value, 'string');
+  }
+});
+
+test('hf: JSONL per task and a card whose configs name existing data files', async () => {
+  const out = path.join(dir, 'hf');
+  await exportDataset(store, { format: 'hf', out });
+  const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
+  const front = parseYaml(/^---\n([\s\S]*?)\n---/.exec(card)![1]) as { configs: { config_name: string; data_files: { split: string; path: string }[] }[] };
+  assert.deepEqual(front.configs.map((c) => c.config_name).sort(), ['failure-modes', 'paper-qa']);
+  for (const c of front.configs) for (const f of c.data_files) assert.ok(fs.existsSync(path.join(out, f.path)), f.path);
+});
+
+test('an existing target is never replaced without force', async () => {
+  const out = path.join(dir, 'exists.jsonl');
+  fs.writeFileSync(out, 'keep me');
+  await assert.rejects(exportDataset(store, { format: 'inspect', out }), (e) => AlignError.is(e) && e.code === 'export-exists');
+  assert.equal(fs.readFileSync(out, 'utf8'), 'keep me');
+  await exportDataset(store, { format: 'inspect', out, force: true });
+  assert.notEqual(fs.readFileSync(out, 'utf8'), 'keep me');
+});
+
+test('markdown export → import reproduces the tasks and instances', async () => {
+  const out = path.join(dir, 'tasks.md');
+  await exportDataset(store, { format: 'markdown', out });
+  const md = fs.readFileSync(out, 'utf8');
+  assert.match(md, /## Task: Failure modes of a plan or system/);
+  assert.match(md, /\*\*Info constraints:\*\* None/);
+  const parsed = importTasksMarkdown(md, out);
+  assert.deepEqual(parsed.problems, []);
+  const fm = parsed.tasks.find((t) => t.spec.id === 'failure-modes')!;
+  assert.equal(fm.instances.length, 2);
+  assert.deepEqual(fm.instances.map((i) => i.id), ['a1', 'a2']);
+  assert.equal(fm.instances[0].input.text, 'Train a policy against a learned reward model.');
+  assert.equal(fm.instances[0].output, 'The policy exploits the reward model.');
+  const qa = parsed.tasks.find((t) => t.spec.id === 'paper-qa')!;
+  assert.deepEqual(qa.instances[0].input.dialogue, [{ role: 'researcher', content: 'Why the KL penalty?' }]);
+
+  const other = new DatasetStore(path.join(dir, 'imported'));
+  await importIntoStore(other, parsed);
+  assert.equal((await other.readInstances('failure-modes')).instances.length, 2);
+  assert.ok(fs.existsSync(other.taskSpecPath('paper-qa')));
+});
+
+test('a hand-written submission in the tasks-call layout imports, with a report of what was not understood', () => {
+  const md = `# My submission
+
+Some preamble.
+
+Task: Counterexamples to alignment proposals
+=====
+
+**Context**: A researcher proposes a scheme and wants counterexamples.
+
+**Input type**: A proposal.
+
+**Output type**: A counterexample.
+
+**Info constraints**: Knowledge cut-off: 2022-06-30
+
+## Instance 1
+
+Input: Reward the model for honest answers.
+
+Output: The model learns to seem honest to the rater.
+
+## Instance 2
+
+Input: Only an input here.
+`;
+  const r = importTasksMarkdown(md, 'submission.md');
+  assert.equal(r.tasks.length, 1);
+  assert.equal(r.tasks[0].spec.id, 'counterexamples-to-alignment-proposals');
+  assert.equal(r.tasks[0].spec.constraints.knowledgeCutoff, '2022-06-30');
+  assert.equal(r.tasks[0].instances.length, 1);
+  assert.ok(r.problems.some((p) => p.line === 3 && /before the first/.test(p.message)));
+  assert.ok(r.problems.some((p) => /no Output/.test(p.message)));
+});
+
+test('a file in the wrong layout says what is expected', () => {
+  const r = importTasksMarkdown('# Notes\n\nJust some notes.\n', 'notes.md');
+  assert.equal(r.tasks.length, 0);
+  assert.ok(r.problems.some((p) => /Task: Paper question answering/.test(p.message)));
+});
+
+test('every format is exported without error', async () => {
+  for (const format of EXPORT_FORMATS) {
+    const r = await exportDataset(store, { format, out: path.join(dir, `all-${format}`), force: true });
+    assert.ok(r.files.length >= 1, format);
+  }
+});
