@@ -1,19 +1,42 @@
-// Runs the integration suite (out/test/integration/index.js, mocha) inside a real VS Code
-// extension host: code-server's, opened in headless Chromium with VS Code's own test payload —
-// the same contract as @vscode/test-electron (see runElectron.mjs for desktop VS Code).
+// Runs the integration suite (out/test/integration/index.js, mocha) inside a real VS Code extension
+// host: code-server's, opened in headless Chromium with the payload VS Code's own browser
+// "Extension Development Host" uses. Same contract as @vscode/test-electron (runElectron.mjs), so
+// one suite serves both. Exit code = the suite's result.
+//
 // Usage: node test/host/runIntegration.mjs [--workspace DIR] [--timeout SECONDS]
+//   --workspace  a fixture folder, copied into a fresh workspace (default: an empty folder)
+//   env          ALIGN_TEST_* variables reach the tests; ALIGN_TEST_WORKSPACE is set to the workspace.
+//                SHOW_WORKBENCH_LOG=1 shows the offline noise too; KEEP_TMP=1 keeps the temp root.
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { parseArgs } from 'node:util';
-import { REPO, ensureHost, tempRoot, startCodeServer, launchBrowser, OFFLINE_NOISE } from './codeServer.mjs';
+import {
+  REPO,
+  OFFLINE_NOISE,
+  clock,
+  ensureHost,
+  tempRoot,
+  startCodeServer,
+  launchBrowser,
+  workbenchUrl,
+  remoteUri,
+  onInterrupt,
+} from './codeServer.mjs';
 
-const { values: opt } = parseArgs({ options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' } } });
-const t0 = Date.now();
-const at = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const { values: opt } = parseArgs({
+  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' } },
+});
+const at = clock();
+const timeoutS = Number(opt.timeout);
 const testsPath = path.join(REPO, 'out', 'test', 'integration', 'index.js');
 if (!fs.existsSync(testsPath)) {
-  console.error(`No built test suite at ${testsPath}: run "node esbuild.mjs" first.`);
+  console.error(`No built suite at ${path.relative(REPO, testsPath)}: run "node esbuild.mjs" first.`);
+  process.exit(1);
+}
+if (!fs.existsSync(path.join(REPO, 'node_modules', 'mocha'))) {
+  // index.js requires mocha from the repository at run time.
+  console.error('mocha is not installed: run "npm ci" first.');
   process.exit(1);
 }
 ensureHost();
@@ -23,46 +46,76 @@ const workspace = path.join(root, 'workspace');
 if (opt.workspace) fs.cpSync(path.resolve(opt.workspace), workspace, { recursive: true });
 else fs.mkdirSync(workspace, { recursive: true });
 
-// The extension host inherits code-server's environment: pass the tests what they need.
+// The extension host inherits code-server's environment, so this is how tests get their settings.
 const testEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ALIGN_TEST_')));
 testEnv.ALIGN_TEST_WORKSPACE = workspace;
-testEnv.ALIGN_TEST_ARTIFACTS = process.env.ALIGN_TEST_ARTIFACTS || path.join(REPO, 'test-artifacts');
+testEnv.ALIGN_TEST_ARTIFACTS ??= path.join(REPO, 'test-artifacts');
 
 let server;
 let context;
+const cleanup = async () => {
+  await context?.close().catch(() => {});
+  await server?.stop();
+  if (process.env.KEEP_TMP) console.log(`[host] kept ${root}`);
+  else fs.rmSync(root, { recursive: true, force: true });
+};
+onInterrupt(cleanup);
+
 let code = 1;
+const times = {};
 try {
-  server = await startCodeServer({ root, folder: workspace, env: testEnv, extraArgs: ['--disable-workspace-trust', '--vscode-option', 'enable-smoke-test-driver'] });
+  let t = Date.now();
+  server = await startCodeServer({
+    root,
+    folder: workspace,
+    env: testEnv,
+    // Built VS Code honours the payload's test paths only with the smoke-test driver enabled.
+    extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+  });
+  times.server = Date.now() - t;
   console.log(`[${at()}] VS Code (code-server) listening at ${server.url}`);
+
   context = await launchBrowser(root);
   let finish;
-  const finished = new Promise((r) => (finish = r));
+  const finished = new Promise((resolve) => (finish = resolve));
+  // In test mode the workbench sends its log, including the extension host's console (mocha's
+  // reporter), to codeAutomationLog, and the suite's result to codeAutomationExit.
   await context.exposeFunction('codeAutomationLog', (type, args) => {
     const text = util.format(...(Array.isArray(args) ? args : [args]));
     if (!process.env.SHOW_WORKBENCH_LOG && OFFLINE_NOISE.test(text)) return;
     (type === 'error' ? console.error : console.log)(text);
   });
-  await context.exposeFunction('codeAutomationExit', (c) => finish(c));
+  await context.exposeFunction('codeAutomationExit', (c) => finish(Number(c)));
   const page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => console.log('[workbench error]', e.message));
-  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  page.on('pageerror', (e) => console.log(`[workbench error] ${e.message}`));
+
+  t = Date.now();
   const payload = [
-    ['extensionDevelopmentPath', remote(REPO)],
-    ['extensionTestsPath', remote(testsPath)],
+    ['extensionDevelopmentPath', remoteUri(server, REPO)],
+    ['extensionTestsPath', remoteUri(server, testsPath)],
   ];
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  console.log(`[${at()}] workbench opened; running the suite in the extension host`);
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`the suite did not finish within ${opt.timeout} s`)), Number(opt.timeout) * 1000));
+  await page.goto(workbenchUrl(server, workspace, payload));
+  times.workbench = Date.now() - t;
+  console.log(`[${at()}] workbench loaded; the suite runs in the extension host`);
+
+  t = Date.now();
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the suite did not finish within ${timeoutS} s`)), timeoutS * 1000);
+  });
   code = await Promise.race([finished, timeout]);
+  clearTimeout(timer);
+  times.tests = Date.now() - t;
   console.log(`[${at()}] extension host finished with code ${code}`);
 } catch (e) {
   console.error(`[${at()}] integration run failed: ${e?.stack ?? e}`);
   if (server) console.error(`--- code-server log ---\n${server.log()}`);
   code = 1;
 } finally {
-  await context?.close().catch(() => {});
-  await server?.stop();
-  if (!process.env.KEEP_TMP) fs.rmSync(root, { recursive: true, force: true });
-  else console.log(`kept ${root}`);
+  await cleanup();
 }
+const fmt = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+console.log(
+  `[${at()}] integration: server start ${fmt(times.server)}, workbench ${fmt(times.workbench)}, tests ${fmt(times.tests)}, total ${at()}`,
+);
 process.exit(code);
