@@ -106,13 +106,14 @@ export function readDialogue(file: string): DialogueTurn[] {
   return turns;
 }
 
-async function loadCliSource(o: CommonOptions, file: string): Promise<ParsedSource> {
+export async function loadCliSource(o: CommonOptions, file: string): Promise<ParsedSource> {
   const src = await (await import('./sourceArg')).loadSourceArg(file, {
     cwd: o.io.cwd,
     cache: new SourceCache(path.join(cacheDir(o.io), 'sources')),
     cacheDir: cacheDir(o.io),
     signal: o.signal,
     timeoutMs: 60_000,
+    env: o.io.env,
   });
   for (const w of src.warnings) o.io.stderr(`warning: ${src.ref.title}: ${w}\n`);
   return src;

@@ -9,6 +9,7 @@ import { activeDocumentSource, uriSource, documentSource } from './editorSources
 import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
 import { datasetIoCommands } from './datasetIoCommands';
+import type { DraftCritique } from './critique/critiqueComments';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -65,7 +66,7 @@ async function pickTask(tasks: LoadedTask[], placeHolder: string): Promise<Loade
   return picked?.task;
 }
 
-export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider): Record<CommandId, Handler> {
+export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique): Record<CommandId, Handler> {
   const ask = async (sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>, args: AskArgs, defaultQuestion?: string): Promise<AskResult | undefined> => {
     const source = await sourceP;
     for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
@@ -166,11 +167,11 @@ export function createCommands(services: HostServices, conversations: Conversati
     ...registerInstanceCommands(services, tree),
     ...datasetIoCommands(services, tree),
     // Filled in by the features that own them (critique, exports, evaluation).
-    'alignment.critiqueDraft': notYet('Draft critique'),
-    'alignment.critique.accept': notYet('Draft critique'),
-    'alignment.critique.dismiss': notYet('Draft critique'),
-    'alignment.critique.editAndSave': notYet('Draft critique'),
-    'alignment.critique.reply': notYet('Draft critique'),
+    'alignment.critiqueDraft': (raw) => critique.run(raw),
+    'alignment.critique.accept': (raw) => critique.accept(raw),
+    'alignment.critique.dismiss': (raw) => critique.dismiss(raw),
+    'alignment.critique.editAndSave': (raw, text) => critique.editAndSave(raw, typeof text === 'string' ? text : undefined),
+    'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
     'alignment.evaluateTask': notYet('Evaluation'),
   };
   return commands;

@@ -9,6 +9,7 @@ import { Conversations } from './conversations';
 import { createCommands } from './commands';
 import { DatasetTreeProvider } from './datasetTree';
 import { SOURCE_TEXT_SCHEME, SourceTextProvider } from './citationOpener';
+import { DraftCritique } from './critique/critiqueComments';
 
 /** What the activation shell hands to the host bundle. */
 export interface HostShell {
@@ -41,7 +42,9 @@ export function createHost(shell: HostShell): Host {
     datasetTree,
     vscode.workspace.onDidGrantWorkspaceTrust(() => datasetTree.refresh()),
   );
-  const commands = createCommands(services, conversations, datasetTree);
+  const critique = new DraftCritique(services, sourceText, () => datasetTree.refresh());
+  context.subscriptions.push(critique);
+  const commands = createCommands(services, conversations, datasetTree, critique);
   return {
     datasetTree,
     conversations,

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CommonOptions } from './coreCommands';
+import { loadTask, modelFrom } from './coreCommands';
+import { UsageError } from './cliIo';
+import { critiqueDraft } from '../core/critique/critiqueRunner';
+import { AlignError, InputFileError } from '../core/errors';
+
+/** align critique <post.md> [--json]: findings with their line ranges. */
+export async function critiqueCli(o: CommonOptions, args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw new UsageError('align critique needs a Markdown file: align critique post.md');
+  const abs = path.resolve(o.io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new InputFileError(abs, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path.');
+  }
+  if (!/\.(md|markdown)$/i.test(abs)) o.io.stderr(`warning: ${abs} does not end in .md; reading it as Markdown.\n`);
+  const model = modelFrom(o);
+  if (!model) throw new AlignError('No model is configured.', 'not-configured', 'Set OPENAI_API_KEY (or --base-url for a local server) and --model.');
+  const task = await loadTask(o, 'draft-critique');
+  const report = await critiqueDraft(text, {
+    model,
+    task,
+    signal: o.signal,
+    onProgress: o.values.json ? undefined : (done, total, section) => o.io.stderr(`[${done}/${total}] ${section}\n`),
+  });
+  if (o.values.json) {
+    o.io.stdout(
+      JSON.stringify({
+        file: abs,
+        title: report.title,
+        findings: report.findings.map((f) => ({ quote: f.quote, critique: f.problem, why: f.why, severity: f.severity, suggestion: f.suggestion, section: f.section, startLine: f.startLine, endLine: f.endLine, match: f.match })),
+        unplaced: report.unplaced,
+        errors: report.errors,
+        stats: report.stats,
+      }) + '\n',
+    );
+  } else {
+    for (const f of report.findings) {
+      o.io.stdout(`${file}:${f.startLine}${f.endLine !== f.startLine ? `-${f.endLine}` : ''} [${f.severity}] “${f.quote.length > 80 ? `${f.quote.slice(0, 77)}…` : f.quote}” — ${f.problem}${f.why ? ` ${f.why}` : ''}${f.suggestion ? ` Suggestion: ${f.suggestion}` : ''}\n`);
+    }
+    for (const u of report.unplaced) o.io.stdout(`(not placed: the quote was not found in "${u.section}") [${u.severity}] “${u.quote}” — ${u.problem}\n`);
+    o.io.stdout(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${report.stats.units} part${report.stats.units === 1 ? '' : 's'} of "${report.title}".\n`);
+  }
+  for (const e of report.errors) o.io.stderr(`align: section "${e.section}" (line ${e.startLine}) failed: ${e.message}\n`);
+  return report.errors.length && !report.findings.length ? 1 : 0;
+}

@@ -1,0 +1,85 @@
+/** Where a quote sits in the draft. */
+export interface Anchor {
+  startLine: number;
+  endLine: number;
+  match: 'exact' | 'tolerant' | 'fuzzy';
+}
+
+/**
+ * A normalised copy of text with, for each normalised character, the 1-based line it came from:
+ * Markdown emphasis and link syntax removed, quotes and dashes straightened, white space folded,
+ * lower case.
+ */
+function normaliseWithLines(lines: string[], firstLine: number): { text: string; lineOf: number[] } {
+  let text = '';
+  const lineOf: number[] = [];
+  lines.forEach((raw, i) => {
+    const line = raw
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/[*_`~]+/g, '')
+      .replace(/^\s{0,3}(#{1,6}|>|[-+*]|\d+[.)])\s+/, '')
+      .replace(/[“”„]/g, '"')
+      .replace(/[‘’]/g, "'")
+      .replace(/[–—]/g, '-')
+      .toLowerCase();
+    for (const ch of line + ' ') {
+      const c = /\s/.test(ch) ? ' ' : ch;
+      if (c === ' ' && text.endsWith(' ')) continue;
+      text += c;
+      lineOf.push(firstLine + i);
+    }
+  });
+  return { text, lineOf };
+}
+
+function normaliseQuote(q: string): string {
+  return normaliseWithLines([q], 1).text.trim().replace(/^["']|["']$/g, '').replace(/\.\.\.|…/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function words(s: string): string[] {
+  return s.split(/[^a-z0-9']+/).filter(Boolean);
+}
+
+/**
+ * Finds the lines a finding's quote comes from, within `lines` (the unit's lines, the first being
+ * line `firstLine` of the file): exact text first, then after normalising Markdown and
+ * punctuation, then the best window of words if it overlaps at least `minOverlap`. Returns
+ * undefined rather than a wrong place.
+ */
+export function anchorQuote(quote: string, lines: string[], firstLine: number, minOverlap = 0.8): Anchor | undefined {
+  const q = quote.trim();
+  if (!q) return undefined;
+  const joined = lines.join('\n');
+  const exact = joined.indexOf(q);
+  if (exact >= 0) {
+    const startLine = firstLine + joined.slice(0, exact).split('\n').length - 1;
+    const endLine = startLine + q.split('\n').length - 1;
+    return { startLine, endLine, match: 'exact' };
+  }
+  const { text, lineOf } = normaliseWithLines(lines, firstLine);
+  const nq = normaliseQuote(q);
+  if (nq.length >= 8) {
+    const at = text.indexOf(nq);
+    if (at >= 0) return { startLine: lineOf[at], endLine: lineOf[at + nq.length - 1], match: 'tolerant' };
+  }
+  // Fuzzy: the window of the draft's words that shares most words with the quote.
+  const qWords = words(nq);
+  if (qWords.length < 4) return undefined;
+  const positions: { word: string; at: number }[] = [];
+  for (const m of text.matchAll(/[a-z0-9']+/g)) positions.push({ word: m[0], at: m.index ?? 0 });
+  const need = new Map<string, number>();
+  for (const w of qWords) need.set(w, (need.get(w) ?? 0) + 1);
+  let best: { score: number; from: number; to: number } | undefined;
+  const size = qWords.length;
+  for (let i = 0; i + Math.max(1, size - 2) <= positions.length; i++) {
+    const window = positions.slice(i, i + size);
+    const have = new Map<string, number>();
+    for (const p of window) have.set(p.word, (have.get(p.word) ?? 0) + 1);
+    let shared = 0;
+    for (const [w, n] of need) shared += Math.min(n, have.get(w) ?? 0);
+    const score = shared / size;
+    if (!best || score > best.score) best = { score, from: window[0].at, to: window[window.length - 1].at };
+  }
+  if (best && best.score >= minOverlap) return { startLine: lineOf[best.from], endLine: lineOf[best.to], match: 'fuzzy' };
+  return undefined;
+}

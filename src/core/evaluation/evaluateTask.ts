@@ -1,0 +1,185 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetStore } from '../dataset/datasetStore';
+import type { TaskInstance } from '../dataset/instanceTypes';
+import type { ChatMessage, ModelClient } from '../model/modelTypes';
+import type { TaskSpec } from '../tasks/taskTypes';
+import { appendJsonlLine, readJsonl, writeFileAtomic } from '../dataset/jsonlFile';
+import { withFileLock } from '../dataset/fileLock';
+import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
+import { renderExample, selectFewShotExamples } from '../prompts/fewShot';
+import { describeError } from '../errors';
+import { newId } from '../dataset/ids';
+
+export type Verdict = 'better' | 'same' | 'worse';
+
+/** One line of `judgements.jsonl`: a model's answer to a saved instance, and how it compared. */
+export interface Judgement {
+  runId: string;
+  instanceId: string;
+  model: string;
+  createdAt: string;
+  /** The answer of the model under test (partial when it failed). */
+  answer: string;
+  /** The saved answer it is compared with. */
+  reference: string;
+  /** Compared with the saved answer: better, the same, or worse. Absent until judged. */
+  verdict?: Verdict;
+  score?: number;
+  reason?: string;
+  judgedBy?: 'human' | string;
+  /** Set when the model failed on this instance; the run went on. */
+  error?: string;
+}
+
+/** `summary.json`: counts and win rate per model. */
+export interface Scorecard {
+  runId: string;
+  taskId: string;
+  updatedAt: string;
+  byModel: Record<string, { answered: number; errors: number; better: number; same: number; worse: number; unjudged: number; winRate: number | null; meanScore: number | null }>;
+}
+
+export interface EvaluateOptions {
+  task: TaskSpec;
+  store: DatasetStore;
+  /** One model, or several to compare on the same instances. */
+  models: ModelClient[];
+  judge?: ModelClient;
+  runId?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Tokens of worked examples; 0 to evaluate zero-shot. */
+  fewShotBudgetTokens?: number;
+}
+
+export function runDir(store: DatasetStore, taskId: string, runId: string): string {
+  return path.join(store.taskDir(taskId), 'evals', runId);
+}
+
+/** The chat the model under test sees for a saved instance: its input, with that instance left out of the examples. */
+export function evaluationMessages(task: TaskSpec, inst: TaskInstance, all: TaskInstance[], budget: number): ChatMessage[] {
+  const examples = budget > 0 ? selectFewShotExamples(all, { budgetTokens: budget, excludeId: inst.id }).map(renderExample) : [];
+  return buildMessages({ ...partsFromInstance(task, inst.input), examples });
+}
+
+const JUDGE_SCHEMA = {
+  name: 'judgement',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['verdict', 'score', 'reason'],
+    properties: { verdict: { type: 'string', enum: ['better', 'same', 'worse'] }, score: { type: 'integer', minimum: 1, maximum: 5 }, reason: { type: 'string' } },
+  },
+};
+
+/** Asks the judge model to grade an answer against the saved one with a rubric. */
+async function judgeAnswer(judge: ModelClient, task: TaskSpec, inst: TaskInstance, answer: string, signal?: AbortSignal): Promise<Pick<Judgement, 'verdict' | 'score' | 'reason' | 'judgedBy'>> {
+  const messages: ChatMessage[] = [
+    {
+      role: 'system',
+      content:
+        `You grade answers for the task "${task.title}" (${task.outputType}). A researcher saved a reference answer. ` +
+        'Compare the candidate with the reference on correctness, faithfulness to the input, usefulness to an alignment researcher, and concision. ' +
+        'verdict: "better", "same" or "worse" than the reference; score: 1 (useless) to 5 (excellent) for the candidate; reason: one or two sentences. Answer with JSON.',
+    },
+    { role: 'user', content: `<input>\n${buildMessages(partsFromInstance(task, inst.input)).at(-1)!.content}\n</input>\n<reference>\n${inst.output}\n</reference>\n<candidate>\n${answer}\n</candidate>` },
+  ];
+  const result = await judge.chat({ messages, jsonSchema: JUDGE_SCHEMA, signal });
+  const m = /\{[\s\S]*\}/.exec(result.text);
+  let parsed: { verdict?: unknown; score?: unknown; reason?: unknown } = {};
+  try {
+    parsed = m ? (JSON.parse(m[0]) as typeof parsed) : {};
+  } catch {
+    parsed = {};
+  }
+  const verdict = ['better', 'same', 'worse'].includes(String(parsed.verdict)) ? (parsed.verdict as Verdict) : /\bbetter\b/i.test(result.text) ? 'better' : /\bworse\b/i.test(result.text) ? 'worse' : 'same';
+  const score = Number(parsed.score);
+  return { verdict, ...(Number.isFinite(score) ? { score } : {}), reason: typeof parsed.reason === 'string' ? parsed.reason : result.text.slice(0, 300), judgedBy: judge.settings.model };
+}
+
+export function readJudgements(dir: string): Judgement[] {
+  return readJsonl(path.join(dir, 'judgements.jsonl'), (raw) => raw as Judgement).records.map((r) => r.value);
+}
+
+/** The latest verdict per (instance, model): a human verdict recorded later overrides the judge's. */
+export function summarise(runId: string, taskId: string, judgements: Judgement[]): Scorecard {
+  const latest = new Map<string, Judgement>();
+  for (const j of judgements) {
+    const key = `${j.model}\u0000${j.instanceId}`;
+    const prev = latest.get(key);
+    latest.set(key, prev && !j.answer && prev.answer ? { ...prev, verdict: j.verdict ?? prev.verdict, judgedBy: j.judgedBy, reason: j.reason ?? prev.reason } : j);
+  }
+  const byModel: Scorecard['byModel'] = {};
+  for (const j of latest.values()) {
+    const s = (byModel[j.model] ??= { answered: 0, errors: 0, better: 0, same: 0, worse: 0, unjudged: 0, winRate: null, meanScore: null });
+    if (j.error) s.errors++;
+    else s.answered++;
+    if (j.verdict) s[j.verdict]++;
+    else if (!j.error) s.unjudged++;
+  }
+  for (const [model, s] of Object.entries(byModel)) {
+    const judged = s.better + s.same + s.worse;
+    // Ties count half, as in pairwise win rates.
+    s.winRate = judged ? Math.round(((s.better + s.same / 2) / judged) * 1000) / 1000 : null;
+    const scores = [...latest.values()].filter((j) => j.model === model && typeof j.score === 'number').map((j) => j.score!);
+    s.meanScore = scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100 : null;
+  }
+  return { runId, taskId, updatedAt: new Date().toISOString(), byModel };
+}
+
+/**
+ * Re-runs models against a task's saved instances. Each answer (and the judge's grade, when a
+ * judge is given) is appended to `<dataset>/<task>/evals/<runId>/judgements.jsonl` as it
+ * arrives; a re-run with the same run id skips what is already there, so an interrupted
+ * evaluation resumes. A failure on one instance is recorded and the run goes on.
+ */
+export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: string; dir: string; scorecard: Scorecard; judgements: Judgement[] }> {
+  const runId = opts.runId ?? `run-${newId()}`;
+  const dir = runDir(opts.store, opts.task.id, runId);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'judgements.jsonl');
+  const { instances } = await opts.store.readInstances(opts.task.id);
+  const done = new Set(readJudgements(dir).filter((j) => !j.error).map((j) => `${j.model}\u0000${j.instanceId}`));
+  const jobs = opts.models.flatMap((m) => instances.map((inst) => ({ model: m, inst }))).filter((j) => !done.has(`${j.model.settings.model}\u0000${j.inst.id}`));
+  const total = jobs.length;
+  let finished = 0;
+  let next = 0;
+  const work = async () => {
+    while (next < jobs.length && !opts.signal?.aborted) {
+      const { model, inst } = jobs[next++];
+      const base: Judgement = { runId, instanceId: inst.id, model: model.settings.model, createdAt: new Date().toISOString(), answer: '', reference: inst.output };
+      let line: Judgement;
+      try {
+        const result = await model.chat({ messages: evaluationMessages(opts.task, inst, instances, opts.fewShotBudgetTokens ?? 2000), signal: opts.signal });
+        line = { ...base, answer: result.text };
+        if (opts.judge) line = { ...line, ...(await judgeAnswer(opts.judge, opts.task, inst, result.text, opts.signal)) };
+      } catch (e) {
+        const err = e as { code?: string; partial?: string };
+        if (err.code === 'cancelled' || opts.signal?.aborted) break;
+        line = { ...base, answer: err.partial ?? '', error: describeError(e) };
+      }
+      await withFileLock(file, async () => appendJsonlLine(file, line));
+      finished++;
+      opts.onProgress?.(finished, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, jobs.length)) }, work));
+  const judgements = readJudgements(dir);
+  const scorecard = summarise(runId, opts.task.id, judgements);
+  writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(scorecard, null, 2) + '\n');
+  return { runId, dir, scorecard, judgements };
+}
+
+/** Records a researcher's verdict (better / same / worse) on one answer, and updates the summary. */
+export async function recordHumanVerdict(dir: string, taskId: string, j: Pick<Judgement, 'instanceId' | 'model'>, verdict: Verdict): Promise<Scorecard> {
+  const file = path.join(dir, 'judgements.jsonl');
+  const runId = path.basename(dir);
+  await withFileLock(file, async () =>
+    appendJsonlLine(file, { runId, instanceId: j.instanceId, model: j.model, createdAt: new Date().toISOString(), answer: '', reference: '', verdict, judgedBy: 'human' } satisfies Judgement),
+  );
+  const scorecard = summarise(runId, taskId, readJudgements(dir));
+  writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(scorecard, null, 2) + '\n');
+  return scorecard;
+}
