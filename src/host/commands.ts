@@ -10,6 +10,9 @@ import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
 import { datasetIoCommands } from './datasetIoCommands';
 import type { DraftCritique } from './critique/critiqueComments';
+import type { SourceTextProvider } from './citationOpener';
+import { evaluationCommand } from './evaluationCommands';
+import { libraryCommands } from './libraryCommands';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -66,7 +69,7 @@ async function pickTask(tasks: LoadedTask[], placeHolder: string): Promise<Loade
   return picked?.task;
 }
 
-export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique): Record<CommandId, Handler> {
+export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider): Record<CommandId, Handler> {
   const ask = async (sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>, args: AskArgs, defaultQuestion?: string): Promise<AskResult | undefined> => {
     const source = await sourceP;
     for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
@@ -130,14 +133,7 @@ export function createCommands(services: HostServices, conversations: Conversati
       if (!q) return undefined;
       return ask(documentSource(editor.document, services), { ...args, question: `${quoted}\n\n${q}` });
     },
-    'alignment.askAboutArxiv': async () => {
-      void vscode.window.showInformationMessage('Alignment: arXiv papers are not supported yet. Download the PDF and use "Ask About Paper…".');
-      return undefined;
-    },
-    'alignment.askLibrary': async () => {
-      void vscode.window.showInformationMessage('Alignment: the paper library is not available yet. Use "Ask About Paper…" for one paper.');
-      return undefined;
-    },
+    ...libraryCommands(services, conversations, (p, a) => ask(p, a)),
     'alignment.runTask': (raw) => runTaskCommand(raw, false),
     'alignment.runTaskOnSelection': (raw) => runTaskCommand(raw, true),
     'alignment.listFailureModes': async (raw) => {
@@ -172,16 +168,9 @@ export function createCommands(services: HostServices, conversations: Conversati
     'alignment.critique.dismiss': (raw) => critique.dismiss(raw),
     'alignment.critique.editAndSave': (raw, text) => critique.editAndSave(raw, typeof text === 'string' ? text : undefined),
     'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
-    'alignment.evaluateTask': notYet('Evaluation'),
+    'alignment.evaluateTask': evaluationCommand(services, docs),
   };
   return commands;
-}
-
-function notYet(feature: string): Handler {
-  return async () => {
-    void vscode.window.showInformationMessage(`Alignment: ${feature} is not available in this build yet.`);
-    return undefined;
-  };
 }
 
 /**

@@ -44,7 +44,7 @@ export function createHost(shell: HostShell): Host {
   );
   const critique = new DraftCritique(services, sourceText, () => datasetTree.refresh());
   context.subscriptions.push(critique);
-  const commands = createCommands(services, conversations, datasetTree, critique);
+  const commands = createCommands(services, conversations, datasetTree, critique, sourceText);
   return {
     datasetTree,
     conversations,

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { HostServices } from './hostServices';
+import type { Conversations } from './conversations';
+import type { ParsedSource } from '../core/sources/sourceTypes';
+import type { AskArgs, AskResult } from './commands';
+import { loadArxiv } from '../core/sources/arxivSource';
+import { loadSourceFile } from '../core/sources/loadSource';
+import { PaperLibrary } from '../core/retrieval/library';
+import { sha256Hex } from '../core/sources/hash';
+import { checkSource } from '../core/tasks/constraints';
+
+type Ask = (source: Promise<ParsedSource>, args: AskArgs) => Promise<AskResult | undefined>;
+
+/** Ask About arXiv Paper… and Ask the Library…. */
+export function libraryCommands(services: HostServices, _conversations: Conversations, ask: Ask) {
+  let library: PaperLibrary | undefined;
+
+  const libraryFolder = (): string => {
+    const setting = services.settings().libraryFolder;
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!setting) throw new Error('Set alignment.library.folder to a folder of papers first.');
+    return path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting);
+  };
+
+  return {
+    'alignment.askAboutArxiv': async (raw: unknown) => {
+      const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs & { id?: string };
+      const input = args.id ?? (await vscode.window.showInputBox({ prompt: 'arXiv id or link', placeHolder: '2009.01325 or https://arxiv.org/abs/2009.01325', ignoreFocusOut: true }));
+      if (!input?.trim()) return undefined;
+      const source = vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Fetching ${input.trim()} from arXiv…`, cancellable: true },
+        async (_p, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          const src = await loadArxiv(input, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
+          const task = await services.task(args.taskId ?? 'paper-qa');
+          const check = checkSource(src.ref, task.constraints);
+          if (!check.allowed) throw new Error(`${check.reason} The task's information constraints do not allow it.`);
+          return src;
+        },
+      );
+      return ask(Promise.resolve(source), args);
+    },
+    'alignment.askLibrary': async (raw: unknown) => {
+      const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs;
+      const folder = libraryFolder();
+      if (!library || library.folder !== folder) library = new PaperLibrary(folder, (f) => loadSourceFile(f, { cache: services.sourceCache }), services.logger);
+      const lib = library;
+      const question = args.question ?? (await vscode.window.showInputBox({ prompt: `Ask the papers in ${folder}`, ignoreFocusOut: true }))?.trim();
+      if (!question) return undefined;
+      const task = await services.task(args.taskId ?? 'paper-qa');
+      const combined = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Indexing the library…', cancellable: true }, async (_p, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const r = await lib.refresh(abort.signal);
+        if (r.problems.length) void vscode.window.showWarningMessage(`Alignment: ${r.problems.length} paper(s) in the library could not be read; see the log.`);
+        const { passages, skipped } = lib.search(question, 12, task.constraints);
+        if (skipped.length) void vscode.window.showInformationMessage(`Alignment: left out by the task's information constraints: ${skipped.map((s) => s.title).join('; ')}.`);
+        // The best passages across papers become one source, each passage labelled with its paper.
+        const source: ParsedSource = {
+          ref: { title: `Library: ${path.basename(folder)} (${lib.papers().length} papers)`, kind: 'text', contentHash: sha256Hex(passages.map((p) => p.text).join('\n')) },
+          blocks: passages.map((p) => ({ text: p.text, location: { ...p.location, section: `${p.source.title}${p.location.section ? ` — ${p.location.section}` : ''}` } })),
+          warnings: skipped.map((s) => s.reason),
+        };
+        return source;
+      });
+      return ask(Promise.resolve(combined), { ...args, question });
+    },
+  };
+}
