@@ -1,11 +1,14 @@
 /**
- * Turns pdf.js text items into reading-order lines and paragraphs: splits lines at wide gaps,
- * detects two-column pages, drops running headers, footers and page numbers, joins hyphenated
- * line ends and normalises ligatures. Pure functions over plain data, so they are testable
- * without a PDF.
+ * Turns positioned pdf.js text items into lines in reading order. Pure functions over plain
+ * data, so they are testable without a PDF.
+ *
+ * Two-column pages are found by a gutter: a vertical strip near the middle that almost no text
+ * crosses. Text wholly on one side belongs to that column; text clearly crossing it (a title, a
+ * full-width figure caption, a footer) splits the page into bands, each read left column, right
+ * column, then the full-width line itself — so full-width lines stay where they are.
  */
 
-/** A positioned piece of text, as pdf.js reports it (origin bottom-left). */
+/** A positioned piece of text, as pdf.js reports it (PDF points, origin bottom-left). */
 export interface TextPiece {
   str: string;
   x: number;
@@ -14,19 +17,15 @@ export interface TextPiece {
   fontSize: number;
 }
 
-/** A line segment in reading order. */
+/** A line in reading order. */
 export interface LayoutLine {
   text: string;
   x: number;
   xEnd: number;
   y: number;
   fontSize: number;
-}
-
-const LIGATURES: Record<string, string> = { '\uFB00': 'ff', '\uFB01': 'fi', '\uFB02': 'fl', '\uFB03': 'ffi', '\uFB04': 'ffl', '\uFB05': 'st', '\uFB06': 'st' };
-
-export function normaliseLigatures(s: string): string {
-  return s.replace(/[\uFB00-\uFB06]/g, (c) => LIGATURES[c] ?? c);
+  /** Lines in the same group (one column of one band) flow as prose; a new group starts a new block. */
+  group: number;
 }
 
 function median(xs: number[]): number {
@@ -35,133 +34,150 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Groups pieces into line segments: same baseline, no gap wider than ~1.5 em between pieces. */
-export function toSegments(pieces: TextPiece[]): LayoutLine[] {
-  const items = pieces.filter((p) => p.str.length > 0).sort((a, b) => b.y - a.y || a.x - b.x);
-  const rows: TextPiece[][] = [];
-  for (const p of items) {
+interface Row {
+  pieces: TextPiece[];
+  y: number;
+}
+
+/** Groups pieces sharing a baseline (superscripts included) into rows, top to bottom. */
+function toRows(pieces: TextPiece[]): Row[] {
+  const sorted = [...pieces].sort((a, b) => b.y - a.y || a.x - b.x);
+  const rows: Row[] = [];
+  for (const p of sorted) {
     const row = rows[rows.length - 1];
-    const tol = Math.max(1.5, p.fontSize * 0.4);
-    if (row && Math.abs(row[0].y - p.y) <= tol) row.push(p);
-    else rows.push([p]);
-  }
-  const segments: LayoutLine[] = [];
-  for (const row of rows) {
-    row.sort((a, b) => a.x - b.x);
-    let cur: LayoutLine | undefined;
-    for (const p of row) {
-      const gap = cur ? p.x - cur.xEnd : 0;
-      if (cur && gap < Math.max(p.fontSize, cur.fontSize) * 1.5) {
-        const needsSpace = gap > p.fontSize * 0.15 && !cur.text.endsWith(' ') && !p.str.startsWith(' ');
-        cur.text += (needsSpace ? ' ' : '') + p.str;
-        cur.xEnd = Math.max(cur.xEnd, p.x + p.width);
-        cur.fontSize = Math.max(cur.fontSize, p.fontSize);
-      } else {
-        if (cur) segments.push(cur);
-        cur = { text: p.str, x: p.x, xEnd: p.x + p.width, y: p.y, fontSize: p.fontSize };
-      }
+    // Compare with the row's main baseline: a superscript sits ~0.35 em above it.
+    if (row && Math.abs(row.y - p.y) <= Math.max(1.5, p.fontSize * 0.4)) {
+      row.pieces.push(p);
+      if (p.fontSize > (row.pieces[0]?.fontSize ?? 0) + 1) row.y = p.y;
+    } else {
+      rows.push({ pieces: [p], y: p.y });
     }
-    if (cur) segments.push(cur);
   }
-  return segments.map((s) => ({ ...s, text: s.text.replace(/\s+/g, ' ').trim() })).filter((s) => s.text);
+  return rows;
+}
+
+/** Joins a row's pieces left to right, inserting a space where the gap between them is a word gap. */
+function rowToLine(row: Row, group: number): LayoutLine {
+  const pieces = [...row.pieces].sort((a, b) => a.x - b.x);
+  let text = '';
+  let xEnd = -Infinity;
+  let main = pieces[0];
+  for (const p of pieces) {
+    if (p.str.length > main.str.length) main = p;
+    if (text) {
+      const gap = p.x - xEnd;
+      if (gap > p.fontSize * 0.12 && !/\s$/.test(text) && !/^\s/.test(p.str)) text += ' ';
+    }
+    text += p.str;
+    xEnd = Math.max(xEnd, p.x + p.width);
+  }
+  return { text: text.replace(/\s+/g, ' ').trim(), x: pieces[0].x, xEnd, y: row.y, fontSize: main.fontSize, group };
 }
 
 /**
- * Orders segments for reading. On a two-column page (enough segments wholly left and wholly right
- * of the middle), full-width lines above the columns come first, then the left column, then the
- * right, then full-width lines below.
+ * The x of a column gutter when the page has a two-column part, else undefined. The candidate is
+ * the strip in the middle quarter of the page crossed by the fewest pieces (full-width tables and
+ * captions may cross it); it counts as a gutter when enough rows have text on both sides of it,
+ * none across it, and a gap there wider than a word gap, as two columns of prose do.
  */
-export function readingOrder(segments: LayoutLine[], pageWidth: number): LayoutLine[] {
-  const mid = pageWidth / 2;
-  const margin = pageWidth * 0.02;
-  const left = segments.filter((s) => s.xEnd <= mid + margin);
-  const right = segments.filter((s) => s.x >= mid - margin);
-  const textLen = (xs: LayoutLine[]) => xs.reduce((n, s) => n + s.text.length, 0);
-  const total = textLen(segments) || 1;
-  const twoColumn = textLen(left) / total > 0.25 && textLen(right) / total > 0.25 && left.length >= 5 && right.length >= 5;
-  if (!twoColumn) return segments;
-  const full = segments.filter((s) => !left.includes(s) && !right.includes(s));
-  const colTop = Math.max(...[...left, ...right].map((s) => s.y));
-  const colBottom = Math.min(...[...left, ...right].map((s) => s.y));
-  const above = full.filter((s) => s.y > colTop);
-  const below = full.filter((s) => s.y < colBottom);
-  const inside = full.filter((s) => s.y <= colTop && s.y >= colBottom);
-  const byY = (a: LayoutLine, b: LayoutLine) => b.y - a.y || a.x - b.x;
-  return [...above.sort(byY), ...[...left, ...inside].sort(byY), ...right.sort(byY), ...below.sort(byY)];
-}
-
-/** A line's text with digits folded, so "Page 3" and "Page 4" count as the same running footer. */
-function shape(text: string): string {
-  return text.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
-}
-
-const PAGE_NUMBER = /^(page\s*)?#(\s*(of|\/)\s*#)?$/;
-
-/**
- * Removes running headers and footers: lines among the first or last two of a page whose shape
- * recurs on at least half the pages (three or more), and bare page numbers.
- */
-export function dropRunningLines(pages: LayoutLine[][]): LayoutLine[][] {
-  const counts = new Map<string, number>();
-  const edge = (lines: LayoutLine[]) => {
-    const byY = [...lines].sort((a, b) => b.y - a.y);
-    return new Set([...byY.slice(0, 2), ...byY.slice(-2)]);
-  };
-  const edges = pages.map(edge);
-  for (const set of edges) {
-    for (const s of new Set([...set].map((l) => shape(l.text)))) counts.set(s, (counts.get(s) ?? 0) + 1);
+export function findGutter(pieces: TextPiece[], pageWidth: number): number | undefined {
+  if (pieces.length < 10) return undefined;
+  const bin = 2;
+  const bins = Math.ceil(pageWidth / bin);
+  const cover = new Array<number>(bins).fill(0);
+  for (const p of pieces) {
+    const from = Math.max(0, Math.floor(p.x / bin));
+    const to = Math.min(bins - 1, Math.floor((p.x + p.width) / bin));
+    for (let i = from; i <= to; i++) cover[i]++;
   }
-  const threshold = Math.max(3, Math.ceil(pages.length / 2));
-  return pages.map((lines, i) =>
-    lines.filter((l) => {
-      if (!edges[i].has(l)) return true;
-      const sh = shape(l.text);
-      if (PAGE_NUMBER.test(sh)) return false;
-      return pages.length < 3 || (counts.get(sh) ?? 0) < threshold;
-    }),
-  );
-}
-
-/** Joins lines into paragraphs, splitting at vertical gaps and column breaks; de-hyphenates. */
-export function toParagraphs(lines: LayoutLine[]): string[] {
+  const lo = Math.floor((pageWidth * 0.38) / bin);
+  const hi = Math.min(bins - 1, Math.ceil((pageWidth * 0.62) / bin));
+  let min = Infinity;
+  for (let i = lo; i <= hi; i++) min = Math.min(min, cover[i]);
+  // The strip of least coverage, widened over near-minimal bins: small figure labels may narrow it.
+  const slack = Math.max(1, min * 0.1);
+  let best: [number, number] | undefined;
+  let start = -1;
+  for (let i = lo; i <= hi + 1; i++) {
+    const low = i <= hi && cover[i] <= min + slack;
+    if (low && start < 0) start = i;
+    if (!low && start >= 0) {
+      if (!best || i - start > best[1] - best[0]) best = [start, i];
+      start = -1;
+    }
+  }
+  if (!best) return undefined;
+  const gutter = ((best[0] + best[1]) / 2) * bin;
+  let leftRows = 0;
+  let rightRows = 0;
+  let sidedChars = 0;
+  let total = 0;
   const gaps: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const g = lines[i - 1].y - lines[i].y;
-    if (g > 0) gaps.push(g);
-  }
-  const spacing = median(gaps) || 12;
-  const paragraphs: string[][] = [];
-  let cur: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const prev = lines[i - 1];
-    const l = lines[i];
-    const gap = prev ? prev.y - l.y : 0;
-    const newPara = !prev || gap > spacing * 1.6 || gap < -spacing || Math.abs(l.fontSize - prev.fontSize) > 1.5;
-    if (newPara && cur.length) {
-      paragraphs.push(cur);
-      cur = [];
+  const sizes: number[] = [];
+  for (const row of toRows(pieces)) {
+    const chars = row.pieces.reduce((n, p) => n + p.str.length, 0);
+    total += chars;
+    if (row.pieces.some((p) => p.x < gutter - 0.5 && p.x + p.width > gutter + 0.5)) continue;
+    let leftEnd = -Infinity;
+    let rightStart = Infinity;
+    for (const p of row.pieces) {
+      if (p.x + p.width <= gutter + 0.5) leftEnd = Math.max(leftEnd, p.x + p.width);
+      else rightStart = Math.min(rightStart, p.x);
+      sizes.push(p.fontSize);
     }
-    cur.push(l.text);
+    if (leftEnd > -Infinity) leftRows++;
+    if (rightStart < Infinity) rightRows++;
+    if (leftEnd > -Infinity && rightStart < Infinity) gaps.push(rightStart - leftEnd);
+    sidedChars += chars;
   }
-  if (cur.length) paragraphs.push(cur);
-  return paragraphs.map((p) => dehyphenate(p)).filter((p) => p.trim());
+  // Columns are separated by a gutter wider than a word gap on every row that has both.
+  const em = median(sizes) || 10;
+  if (gaps.length < 4 || median(gaps) < em * 0.9 || leftRows < 5 || rightRows < 5 || sidedChars < total * 0.2) return undefined;
+  return gutter;
 }
 
-/** "lan-" + "guage" → "language"; a hyphen before a capital or digit is kept ("GPT-" + "3"). */
-export function dehyphenate(lines: string[]): string {
-  let out = '';
-  for (const line of lines) {
-    if (!out) out = line;
-    else if (/[a-z]-$/i.test(out) && /^[a-z]/.test(line)) out = out.slice(0, -1) + line;
-    else out += (out.endsWith('-') ? '' : ' ') + line;
-  }
-  return normaliseLigatures(out);
-}
+/**
+ * Orders a page's pieces into lines for reading: one column top to bottom, or, on a two-column
+ * page, band by band (left column, right column, then the full-width line closing the band).
+ */
+export function layoutPage(pieces: TextPiece[], pageWidth: number): LayoutLine[] {
+  const visible = pieces.filter((p) => p.str.trim().length > 0);
+  const gutter = findGutter(visible, pageWidth);
+  if (gutter === undefined) return toRows(visible).map((r) => rowToLine(r, 0)).filter((l) => l.text);
 
-/** Share of characters that are unmappable glyphs: private-use code points, U+FFFD, broken-math-font arrows. */
-export function garbageRatio(text: string): number {
-  const chars = text.replace(/\s/g, '');
-  if (!chars.length) return 0;
-  const bad = chars.match(/[\uE000-\uF8FF\uFFFD\u21E0-\u21FF\u2713\u2717]/g)?.length ?? 0;
-  return bad / chars.length;
+  // A piece "spans" when it reaches well into both columns; one that only overhangs the gutter
+  // (a long URL, a centred page number) goes to the side holding most of it.
+  const reach = pageWidth * 0.08;
+  const spanning: TextPiece[] = [];
+  const sided: { p: TextPiece; side: 0 | 1 }[] = [];
+  for (const p of visible) {
+    const end = p.x + p.width;
+    if (p.x < gutter - reach && end > gutter + reach) spanning.push(p);
+    else sided.push({ p, side: (p.x + end) / 2 < gutter ? 0 : 1 });
+  }
+  const spanRows = toRows(spanning);
+  // Sided pieces on a spanning row's baseline belong to it (", pages 4582–4597" after a centred footer).
+  const columnPieces: { p: TextPiece; side: 0 | 1 }[] = [];
+  for (const s of sided) {
+    const row = spanRows.find((r) => Math.abs(r.y - s.p.y) <= Math.max(1.5, s.p.fontSize * 0.4));
+    if (row) row.pieces.push(s.p);
+    else columnPieces.push(s);
+  }
+  const bandOf = (y: number) => {
+    let band = 0;
+    while (band < spanRows.length && spanRows[band].y > y) band++;
+    return band;
+  };
+  const out: LayoutLine[] = [];
+  let group = 0;
+  for (let band = 0; band <= spanRows.length; band++) {
+    for (const side of [0, 1] as const) {
+      const inBand = columnPieces.filter((c) => c.side === side && bandOf(c.p.y) === band).map((c) => c.p);
+      if (!inBand.length) continue;
+      for (const row of toRows(inBand)) out.push(rowToLine(row, group));
+      group++;
+    }
+    if (band < spanRows.length) out.push(rowToLine(spanRows[band], group++));
+  }
+  return out.filter((l) => l.text);
 }

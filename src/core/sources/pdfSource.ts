@@ -1,109 +1,188 @@
 import type { ParsedSource, SourceBlock, SourceRef } from './sourceTypes';
-import { InputFileError } from '../errors';
-import { dropRunningLines, garbageRatio, readingOrder, toParagraphs, toSegments, type LayoutLine, type TextPiece } from './pdfLayout';
+import { CancelledError, InputFileError } from '../errors';
+import { layoutPage, type LayoutLine, type TextPiece } from './pdfLayout';
+import { buildVocabulary, continues, dropRunningLines, garbageRatio, joinLines, toParagraphs } from './pdfCleanup';
+import { sha256Hex } from './hash';
 
+/** Largest PDF read: bigger files are refused before they are read whole. */
 export const MAX_PDF_BYTES = 200 * 1024 * 1024;
 
-interface PdfTextItem {
-  str?: string;
-  transform?: number[];
-  width?: number;
-  height?: number;
+/** What the caller knows about the PDF; any SourceRef fields given are kept. */
+export type PdfMeta = { path?: string; title?: string } & Partial<SourceRef>;
+
+/** A PDF item as pdf.js gives it; checked field by field, since it crosses a library boundary. */
+function toPiece(item: unknown): TextPiece | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const it = item as { str?: unknown; transform?: unknown; width?: unknown; height?: unknown };
+  if (typeof it.str !== 'string' || !Array.isArray(it.transform) || it.transform.length < 6) return undefined;
+  const t = it.transform as number[];
+  const size = Math.hypot(t[2], t[3]) || (typeof it.height === 'number' ? it.height : 0) || 10;
+  return { str: it.str, x: t[4], y: t[5], width: typeof it.width === 'number' ? it.width : 0, fontSize: size };
+}
+
+/** Rotated text (the arXiv stamp in the margin, axis labels): read only when a page has nothing else. */
+function isRotated(item: unknown): boolean {
+  const t = (item as { transform?: number[] }).transform;
+  return !!t && (Math.abs(t[1]) > Math.abs(t[0]) * 0.1 || t[0] <= 0);
 }
 
 /** "D:20200902134512Z" → "2020-09-02". */
-function pdfDate(raw: unknown): string | undefined {
-  const m = typeof raw === 'string' ? /D?:?(\d{4})(\d{2})(\d{2})/.exec(raw) : null;
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+export function pdfDate(raw: unknown): string | undefined {
+  const m = typeof raw === 'string' ? /^(?:D:)?(\d{4})(\d{2})?(\d{2})?/.exec(raw.trim()) : null;
+  if (!m || Number(m[1]) < 1980) return undefined;
+  return `${m[1]}-${m[2] ?? '01'}-${m[3] ?? '01'}`;
+}
+
+/** Metadata titles that are really file names, URLs or tool defaults. */
+const JUNK_TITLE = /^(untitled|microsoft word|arxiv|paper|title|document\d*)\b|\.(dvi|tex|pdf|docx?)$|^https?:|^\S*[/\\]\S*$/i;
+
+function fileLabel(meta: PdfMeta): string {
+  return meta.path ?? meta.title ?? 'The PDF';
+}
+
+/** Checks the header before pdf.js sees the bytes: an HTML page saved as .pdf is a common download mistake. */
+function checkHeader(bytes: Uint8Array, name: string): void {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (head.includes('%PDF-')) return;
+  if (/^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)/i.test(head) || /<html[\s>]/i.test(head)) {
+    throw new InputFileError(name, 'is an HTML page saved with a .pdf name, not a PDF.', 'Download the real PDF (on arXiv, the "View PDF" link), or rename the file to .html to read it as a web page.');
+  }
+  throw new InputFileError(name, 'is not a PDF: it does not start with a %PDF- header.', 'Check that the download finished and that the file really is a PDF.');
 }
 
 /**
  * A PDF as a source: per-page text in reading order (two columns included), running headers,
- * footers and page numbers removed, hyphenated line ends joined, ligatures normalised. Parsed
- * with script evaluation disabled, since papers come from anywhere.
+ * footers and page numbers removed, hyphenated line ends joined, ligatures normalised, one block
+ * per paragraph located by page. Parsed with script evaluation disabled: papers come from anywhere.
  */
-export async function parsePdf(bytes: Uint8Array, ref: SourceRef, opts: { signal?: AbortSignal } = {}): Promise<ParsedSource> {
-  const name = ref.path ?? ref.title;
+export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { signal?: AbortSignal } = {}): Promise<ParsedSource> {
+  const name = fileLabel(meta);
   if (bytes.byteLength > MAX_PDF_BYTES) {
-    throw new InputFileError(name, `is ${(bytes.byteLength / 1e6).toFixed(0)} MB, larger than the ${MAX_PDF_BYTES / 1e6} MB this assistant reads.`, 'Split the PDF or extract the pages you need.');
+    throw new InputFileError(name, `is ${Math.round(bytes.byteLength / 1e6)} MB, larger than the ${MAX_PDF_BYTES / 1024 / 1024} MB limit for PDFs.`, 'Split the PDF or extract the pages you need.');
   }
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-  if (!head.includes('%PDF-')) {
-    const looksHtml = /<(!doctype html|html|head|body)/i.test(head);
-    throw new InputFileError(name, looksHtml ? 'is an HTML page saved with a .pdf name, not a PDF.' : 'is not a PDF (no %PDF- header).', looksHtml ? 'Rename it to .html to read it as a web page, or download the real PDF.' : 'Check that the file is a complete PDF.');
-  }
+  if (bytes.byteLength === 0) throw new InputFileError(name, 'is empty (0 bytes).', 'Download it again.');
+  checkHeader(bytes, name);
+  const contentHash = meta.contentHash ?? sha256Hex(bytes);
   const { getDocumentProxy } = await import('unpdf');
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
-    // pdf.js takes ownership of the buffer it is given: hand it a copy.
-    doc = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, useSystemFonts: false, stopAtErrors: false, verbosity: 0 });
+    // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's stays usable.
+    doc = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, useSystemFonts: false, verbosity: 0 });
   } catch (e) {
-    const n = (e as { name?: string }).name ?? '';
-    if (n === 'PasswordException') throw new InputFileError(name, 'is encrypted with a password.', 'Save an unencrypted copy and ask about that.');
-    if (n === 'InvalidPDFException') throw new InputFileError(name, 'is corrupt or truncated: it cannot be read as a PDF.', 'Download it again.');
-    throw new InputFileError(name, `could not be read as a PDF (${(e as Error).message}).`, 'Download it again or try another copy.', undefined, { cause: e });
+    const kind = typeof e === 'object' && e !== null ? String((e as { name?: unknown }).name) : '';
+    if (kind === 'PasswordException') throw new InputFileError(name, 'is encrypted (password protected), so its text cannot be read.', 'Save an unencrypted copy (print to PDF) and use that.', undefined, { cause: e });
+    if (kind === 'InvalidPDFException') throw new InputFileError(name, 'is corrupt or truncated: it has no readable PDF structure.', 'Download it again; the copy may be incomplete.', undefined, { cause: e });
+    throw new InputFileError(name, `could not be read as a PDF (${e instanceof Error ? e.message : String(e)}).`, 'Download it again or try another copy.', undefined, { cause: e });
   }
   try {
     const pages: LayoutLine[][] = [];
+    const heights: number[] = [];
     const warnings: string[] = [];
-    let firstPageLines: LayoutLine[] = [];
+    const unreadable: number[] = [];
     for (let p = 1; p <= doc.numPages; p++) {
-      if (opts.signal?.aborted) throw new InputFileError(name, 'reading was cancelled.');
-      let pieces: TextPiece[] = [];
-      let width = 612;
+      if (opts.signal?.aborted) throw new CancelledError();
+      let lines: LayoutLine[] = [];
+      let height = 792;
       try {
         const page = await doc.getPage(p);
-        width = page.getViewport({ scale: 1 }).width;
+        const vp = page.getViewport({ scale: 1 });
+        height = vp.height;
         const content = await page.getTextContent();
-        pieces = (content.items as PdfTextItem[])
-          .filter((it) => typeof it.str === 'string' && it.transform)
-          .map((it) => {
-            const t = it.transform!;
-            return { str: it.str!, x: t[4], y: t[5], width: it.width ?? 0, fontSize: Math.hypot(t[2], t[3]) || it.height || 10 };
-          });
+        const items: unknown[] = Array.isArray(content.items) ? content.items : [];
+        const upright = items.filter((it) => !isRotated(it));
+        const chosen = upright.some((it) => typeof (it as { str?: unknown }).str === 'string' && (it as { str: string }).str.trim()) ? upright : items;
+        const pieces = chosen.map(toPiece).filter((x): x is TextPiece => !!x);
+        lines = layoutPage(pieces, vp.width);
         page.cleanup();
       } catch (e) {
-        warnings.push(`Page ${p} could not be read (${(e as Error).message}); it is left out.`);
+        if (e instanceof CancelledError) throw e;
+        unreadable.push(p);
       }
-      const lines = readingOrder(toSegments(pieces), width);
-      if (p === 1) firstPageLines = lines;
       pages.push(lines);
+      heights.push(height);
     }
-    const cleaned = dropRunningLines(pages);
+    const cleaned = dropRunningLines(pages, heights);
+    const paragraphs = cleaned.map(toParagraphs);
+    const vocab = buildVocabulary(cleaned.flatMap((lines) => lines.map((l) => l.text)));
     const blocks: SourceBlock[] = [];
     const empty: number[] = [];
     const garbled: number[] = [];
-    cleaned.forEach((lines, i) => {
-      const paragraphs = toParagraphs(lines);
-      if (!paragraphs.length) empty.push(i + 1);
-      const text = paragraphs.join('\n');
-      if (garbageRatio(text) > 0.03) garbled.push(i + 1);
-      for (const para of paragraphs) blocks.push({ text: para, location: { page: i + 1 } });
+    paragraphs.forEach((paras, i) => {
+      const page = i + 1;
+      if (!paras.length && !unreadable.includes(page)) empty.push(page);
+      let chars = 0;
+      let bad = 0;
+      paras.forEach((para, j) => {
+        const text = joinLines(para.lines, vocab);
+        if (!text) return;
+        const g = garbageRatio(text);
+        bad += g.bad;
+        chars += text.length;
+        const prev = blocks[blocks.length - 1];
+        // A paragraph broken by a column or page turn is one paragraph: join it back.
+        if (j === 0 && prev && continues(prev.text, text) && (prev.location.endPage ?? prev.location.page) === page - 1) {
+          prev.text = joinLines([prev.text, text], vocab);
+          prev.location.endPage = page;
+        } else if (j > 0 && prev && continues(prev.text, text) && para.group !== paras[j - 1].group) {
+          prev.text = joinLines([prev.text, text], vocab);
+        } else {
+          blocks.push({ text, location: { page } });
+        }
+      });
+      if (bad >= 5 && bad / Math.max(1, chars) > 0.004) garbled.push(page);
     });
     if (!blocks.length) {
-      throw new InputFileError(name, `has no text layer on any of its ${doc.numPages} page${doc.numPages === 1 ? '' : 's'} (a scanned document?).`, 'Run OCR on it first (for example with ocrmypdf), then ask about the result.');
+      const n = doc.numPages;
+      throw new InputFileError(name, `has no text layer on any of its ${n} page${n === 1 ? '' : 's'} (scanned?), so there is nothing to read.`, 'OCR it first (for example `ocrmypdf in.pdf out.pdf`), then open the result.');
     }
-    if (empty.length) warnings.push(`${pageList(empty)} ${empty.length === 1 ? 'has' : 'have'} no text (scanned or images only).`);
-    if (garbled.length) warnings.push(`${pageList(garbled)}: much of the text is unreadable glyphs (a math font without a Unicode map); equations there may be garbled.`);
-    const meta = await doc.getMetadata().catch(() => undefined);
-    const info = (meta?.info ?? {}) as Record<string, unknown>;
-    const metaTitle = typeof info.Title === 'string' && info.Title.trim().length > 3 && !/^untitled|\.(dvi|tex|pdf)$|^microsoft word/i.test(info.Title.trim()) ? info.Title.trim() : undefined;
-    const biggest = [...firstPageLines].sort((a, b) => b.fontSize - a.fontSize)[0];
-    const title = metaTitle ?? (biggest && biggest.text.length > 3 ? biggest.text : ref.title);
-    const author = typeof info.Author === 'string' && info.Author.trim() ? info.Author.split(/[;,]| and /).map((a) => a.trim()).filter(Boolean) : undefined;
-    const date = pdfDate(info.CreationDate);
-    return {
-      ref: { ...ref, kind: 'pdf', title, ...(author ? { authors: author } : {}), ...(date && !ref.date ? { date } : {}) },
-      blocks,
-      warnings,
-      pageCount: doc.numPages,
+    if (unreadable.length) warnings.push(`${pageList(unreadable)}: could not be read and ${unreadable.length === 1 ? 'is' : 'are'} left out.`);
+    if (empty.length) warnings.push(`${pageList(empty)}: no text layer (scanned or images only); OCR the PDF first to read ${empty.length === 1 ? 'it' : 'them'}.`);
+    if (garbled.length) warnings.push(`${pageList(garbled)}: much of the text is unreadable glyphs (a math font without a Unicode map); equations may be garbled.`);
+    const info = await readInfo(doc);
+    const title = info.title ?? titleFromLines(pages[0] ?? []) ?? meta.title ?? 'Untitled PDF';
+    const ref: SourceRef = {
+      ...meta,
+      title,
+      kind: 'pdf',
+      contentHash,
+      ...(info.authors && !meta.authors ? { authors: info.authors } : {}),
+      ...(info.date && !meta.date ? { date: info.date } : {}),
     };
+    return { ref, blocks, warnings, pageCount: doc.numPages };
   } finally {
     await doc.destroy().catch(() => undefined);
   }
 }
 
+async function readInfo(doc: { getMetadata(): Promise<{ info?: unknown }> }): Promise<{ title?: string; authors?: string[]; date?: string }> {
+  let info: Record<string, unknown> = {};
+  try {
+    const m = await doc.getMetadata();
+    if (typeof m.info === 'object' && m.info !== null) info = m.info as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  const rawTitle = typeof info.Title === 'string' ? info.Title.replace(/\s+/g, ' ').trim() : '';
+  const title = rawTitle.length > 3 && !JUNK_TITLE.test(rawTitle) ? rawTitle : undefined;
+  const rawAuthor = typeof info.Author === 'string' ? info.Author.trim() : '';
+  const authors = rawAuthor ? rawAuthor.split(/\s*(?:;|,|\band\b)\s*/).map((a) => a.trim()).filter(Boolean) : undefined;
+  return { title, authors: authors?.length ? authors : undefined, date: pdfDate(info.CreationDate) };
+}
+
+/** The largest text on the first page (joined over consecutive lines of that size): usually the title. */
+function titleFromLines(lines: LayoutLine[]): string | undefined {
+  const candidates = lines.filter((l) => /[A-Za-z]{3}/.test(l.text));
+  if (!candidates.length) return undefined;
+  const big = Math.max(...candidates.map((l) => l.fontSize));
+  const start = lines.findIndex((l) => Math.abs(l.fontSize - big) < 0.5 && /[A-Za-z]{3}/.test(l.text));
+  const parts: string[] = [];
+  for (let i = start; i < lines.length && parts.length < 3 && Math.abs(lines[i].fontSize - big) < 0.5; i++) parts.push(lines[i].text);
+  const title = joinLines(parts);
+  return title.length > 3 ? title.slice(0, 300) : undefined;
+}
+
 function pageList(pages: number[]): string {
   if (pages.length === 1) return `Page ${pages[0]}`;
-  return `Pages ${pages.slice(0, 8).join(', ')}${pages.length > 8 ? ', …' : ''}`;
+  const shown = pages.slice(0, 10);
+  return `Pages ${shown.slice(0, -1).join(', ')}${pages.length > 10 ? `, ${shown[shown.length - 1]}, …` : ` and ${shown[shown.length - 1]}`}`;
 }
