@@ -1,0 +1,169 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import type { AssistantApi } from '../../src/extension';
+import type { AskResult } from '../../src/host/commands';
+import type { DatasetNode } from '../../src/host/datasetTree';
+
+const KEY = 'sk-panel-view-test-0123456789abcdef';
+const PAPER = `# Debate as an Alignment Strategy
+
+## 1 Setup
+
+Two models argue opposite sides of a question and a human judge decides which argument is more convincing.
+
+## 2 Claim
+
+Honest arguments are easier to defend than dishonest ones, so the equilibrium of the game is honesty.
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ws(): string {
+  return vscode.workspace.workspaceFolders![0].uri.fsPath;
+}
+
+function instancesOf(task: string): Record<string, any>[] {
+  const file = path.join(ws(), 'alignment-tasks', task, 'instances.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+describe('Research panel and dataset view in a real VS Code', function () {
+  this.timeout(60_000);
+  let server: FakeOpenAI;
+  let api: AssistantApi;
+  let paper: string;
+
+  before(async () => {
+    server = await startFakeOpenAI();
+    api = await vscode.extensions.getExtension<AssistantApi>('alignment-research.alignment-research-assistant')!.activate();
+    const config = vscode.workspace.getConfiguration('alignment');
+    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
+    await config.update('model', 'fake-model', vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('alignment.setApiKey', KEY);
+    paper = path.join(ws(), 'debate.md');
+    fs.writeFileSync(paper, PAPER);
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await server.close();
+  });
+
+  it('cancelling mid-stream keeps the partial answer and saves nothing', async () => {
+    server.setResponder(() => ({ endless: true, delayMs: 5 }));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(paper));
+    const before = instancesOf('paper-qa').length;
+    const pending = vscode.commands.executeCommand('alignment.askAboutDocument', { question: 'What is the equilibrium?' }) as Thenable<AskResult>;
+    const host = await api.host();
+    for (let i = 0; i < 200 && !host.conversations.active()?.busy; i++) await sleep(20);
+    const conversation = host.conversations.active()!;
+    // Let some words arrive, then stop.
+    for (let i = 0; i < 200 && !(conversation.turns().at(-1)?.turn.answer.length ?? 0); i++) await sleep(20);
+    conversation.stop();
+    const result = await pending;
+    assert.equal(result.status, 'cancelled');
+    assert.match(result.answer, /^word0 /, 'the words that arrived are kept');
+    assert.equal(instancesOf('paper-qa').length, before, 'nothing was saved');
+    for (let i = 0; i < 100 && server.disconnects === 0; i++) await sleep(20);
+    assert.ok(server.disconnects > 0, 'the request was aborted, not left running');
+  });
+
+  it('"How could this fail?" runs the critique task and its saved instance points to the saved idea', async () => {
+    server.setResponder((req) => {
+      const system = req.messages[0].content;
+      if (/How could this idea fail\?/.test(system)) return { text: 'The judge can be fooled by a persuasive liar.' };
+      return { text: 'Debate makes honesty the equilibrium [P2].' };
+    });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(paper));
+    const idea = (await vscode.commands.executeCommand('alignment.askAboutDocument', { question: 'What does the paper propose?' })) as AskResult;
+    assert.equal(idea.status, 'done');
+    const conversation = (await api.host()).conversations.active()!;
+    const ideaId = (await conversation.save(idea.turnId, idea.answer)).id;
+    const critique = await conversation.critique(idea.turnId);
+    assert.equal(critique.status, 'done');
+    assert.match(critique.answer, /persuasive liar/);
+    const saved = await conversation.save(critique.id, 'A persuasive liar can win when the judge cannot check claims.');
+    assert.equal(saved.taskId, 'elk-critique');
+    assert.equal(saved.parentId, ideaId);
+    assert.equal(saved.originalOutput, 'The judge can be fooled by a persuasive liar.');
+    const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
+    assert.equal(onDisk.parentId, ideaId);
+    assert.deepEqual(onDisk.input.dialogue.map((d: any) => d.role), ['researcher', 'assistant']);
+  });
+
+  it('the dataset view lists tasks with counts and the new instance', async () => {
+    const tree = (await api.host()).datasetTree;
+    const roots = (await tree.getChildren()) as DatasetNode[];
+    const qa = roots.find((n) => n.kind === 'task' && n.task.id === 'paper-qa') as Extract<DatasetNode, { kind: 'task' }>;
+    assert.ok(qa.count >= 1);
+    const item = tree.getTreeItem(qa);
+    assert.match(String(item.description), /instance/);
+    const children = (await tree.getChildren(qa)) as DatasetNode[];
+    const last = instancesOf('paper-qa').at(-1)!;
+    assert.ok(children.some((c) => c.kind === 'instance' && c.instance.id === last.id), 'the saved instance is listed');
+  });
+
+  it('a corrupt line in instances.jsonl is shown in the view and the file is not rewritten', async () => {
+    const file = path.join(ws(), 'alignment-tasks', 'paper-qa', 'instances.jsonl');
+    fs.appendFileSync(file, '{"this is": broken\n');
+    const bytes = fs.readFileSync(file);
+    const tree = (await api.host()).datasetTree;
+    const roots = (await tree.getChildren()) as DatasetNode[];
+    const qa = roots.find((n) => n.kind === 'task' && n.task.id === 'paper-qa')!;
+    const children = (await tree.getChildren(qa)) as DatasetNode[];
+    const problem = children.find((c) => c.kind === 'problem') as Extract<DatasetNode, { kind: 'problem' }>;
+    assert.ok(problem, 'the unreadable line is listed');
+    assert.equal(problem.line, bytes.toString('utf8').trimEnd().split('\n').length);
+    assert.ok(children.some((c) => c.kind === 'instance'), 'the other instances still load');
+    assert.deepEqual(fs.readFileSync(file), bytes);
+  });
+
+  it('a panel comes back after a reload with its conversation, and continues it', async () => {
+    const state = {
+      title: 'Paper question answering: Debate',
+      task: { id: 'paper-qa', title: 'Paper question answering' },
+      source: { title: 'Debate as an Alignment Strategy', kind: 'markdown', path: paper },
+      modelLabel: 'fake-model',
+      turns: [
+        { id: 'old1:q', role: 'researcher', content: 'What is the claim?', status: 'done' },
+        { id: 'old1', role: 'assistant', content: 'That honesty is the equilibrium.', status: 'done' },
+      ],
+    };
+    const panel = vscode.window.createWebviewPanel('alignment.researchPanel', 'restored', vscode.ViewColumn.One, {});
+    const host = await api.host();
+    await host.revivePanel(panel, state);
+    const conversation = host.conversations.active()!;
+    assert.equal(conversation.state().turns.length, 2, 'the restored turns are shown');
+    server.setResponder(() => ({ text: 'Because the judge can check.' }));
+    const turn = await conversation.ask('Why would that hold?');
+    assert.equal(turn.status, 'done');
+    const sent = (server.requests.at(-1)!.body as { messages: { role: string; content: string }[] }).messages;
+    assert.ok(sent.some((m) => m.role === 'assistant' && m.content === 'That honesty is the equilibrium.'), 'the restored dialogue goes to the model');
+    assert.equal(conversation.state().turns.length, 4);
+    panel.dispose();
+  });
+
+  it('the API key appears in no log, setting, dataset or panel state', async () => {
+    const host = await api.host();
+    const places: string[] = [];
+    const walk = (dir: string) => {
+      if (!fs.existsSync(dir)) return;
+      for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, d.name);
+        if (d.isDirectory()) walk(p);
+        else if (fs.statSync(p).size < 20_000_000) places.push(p);
+      }
+    };
+    // The extension's logs (the LogOutputChannel writes under the window's log folder), the
+    // workspace (settings, dataset), and the panel states.
+    walk(path.dirname(path.dirname(host.services.context.logUri.fsPath)));
+    walk(ws());
+    const leaks = places.filter((p) => fs.readFileSync(p).includes(KEY));
+    assert.deepEqual(leaks, []);
+    assert.ok(places.some((p) => /Alignment Research Assistant/.test(p) || /alignment/i.test(p)), `the search covered the extension's files (${places.length} files)`);
+    for (const c of host.conversations.all()) assert.ok(!JSON.stringify(c.state()).includes(KEY));
+  });
+});
