@@ -1,32 +1,73 @@
 #!/usr/bin/env bash
 # npm test: every tier, stopping at the first that fails.
-#   1. type-check (tsc --noEmit)       2. build (esbuild)
-#   3. unit tests in plain Node        4. browser tests of the panel (headless Chromium)
-#   5. integration tests in a real VS Code (code-server + headless Chromium)
-#   6. end-to-end: the packaged .vsix installed in VS Code, driven like a person would
+#   1. type-check (tsc --noEmit)          2. build (esbuild)
+#   3. unit tests in plain Node (node:test)
+#   4. integration tests in a real VS Code (code-server's extension host, headless Chromium)
+#   5. end to end: the packaged .vsix in VS Code, driven through the UI like a person would
+# Dependencies come from `npm ci` (CI does it, see .ci/run); the VS Code host installs itself on
+# first use (scripts/setup-host.sh). The last line is `N passed, N failed` over the test tiers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-[ -d node_modules ] || npm ci --no-audit --no-fund
-bash scripts/setup-host.sh >/dev/null   # idempotent: about a second once installed
+if [ ! -d node_modules ]; then
+  echo "node_modules is missing: run \`npm ci\` first." >&2
+  exit 1
+fi
 
+LOGS=$(mktemp -d /tmp/align-test-XXXXXX)
+trap 'rm -rf "$LOGS"' EXIT
 times=()
-tier() {
-  local name=$1; shift
-  local t0=$(date +%s)
-  echo
-  echo "=== $name ==="
-  "$@"
-  times+=("$name: $(( $(date +%s) - t0 )) s")
+passed=0
+failed=0
+
+# Adds a tier's counts: node:test's "ℹ pass N" / "ℹ fail N", or our runners' "N passed, N failed".
+count() {
+  local log=$1 p f line
+  p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  if [ -z "$p" ]; then
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
+    if [ -n "$line" ]; then
+      p=${line%% passed*}
+      f=${line#*, }; f=${f%% failed}
+    fi
+  fi
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
 }
 
-tier "type-check" npx tsc --noEmit -p .
-tier "build" node esbuild.mjs
-tier "unit tests" bash scripts/unit-tests.sh
-[ -d test/browser ] && tier "panel in a real browser" bash scripts/unit-tests.sh $(find test/browser -name '*.test.ts' | sort)
-tier "integration tests in VS Code" node test/host/runIntegration.mjs --workspace sample
-[ -f test/host/uiSmoke.mjs ] && tier "end-to-end in VS Code" node test/host/uiSmoke.mjs
+summary() {
+  echo
+  printf '  %s\n' "${times[@]}"
+  echo "$passed passed, $failed failed"
+}
+
+# tier NAME COUNTS(yes|no) COMMAND...
+tier() {
+  local name=$1 counts=$2 log t0 rc=0
+  shift 2
+  log="$LOGS/tier-${#times[@]}.log"
+  echo
+  echo "=== $name ==="
+  t0=$(date +%s%N)
+  "$@" 2>&1 | tee "$log" || rc=$?
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  times+=("$(printf '%-30s %5d.%d s%s' "$name" $((ms / 1000)) $((ms % 1000 / 100)) "$([ $rc = 0 ] || echo '  FAILED')")")
+  if [ "$counts" = yes ]; then count "$log"; fi
+  if [ $rc != 0 ]; then
+    echo
+    echo "=== $name failed (exit $rc); later tiers were not run ==="
+    summary
+    exit $rc
+  fi
+}
+
+tier "type-check" no npx tsc --noEmit -p .
+tier "build" no node esbuild.mjs
+tier "unit tests" yes bash scripts/unit-tests.sh
+tier "integration tests in VS Code" yes node test/host/runIntegration.mjs
+tier "end to end in VS Code (UI)" yes node test/host/uiSmoke.mjs
 
 echo
 echo "=== all tiers passed ==="
-printf '  %s\n' "${times[@]}"
+summary

@@ -46,7 +46,9 @@ export function clock(t0 = Date.now()) {
 
 /** Installs code-server and Node 24 on first use (about two minutes, then cached under .vscode-test/). */
 export function ensureHost() {
-  if (fs.existsSync(NODE24) && fs.existsSync(ENTRY) && fs.existsSync(CHROMIUM)) return;
+  // spdlog's build folder shows that code-server's postinstall (the native compile) finished.
+  const built = path.join(path.dirname(ENTRY), '..', '..', 'lib', 'vscode', 'node_modules', '@vscode', 'spdlog', 'build');
+  if (fs.existsSync(NODE24) && fs.existsSync(built) && fs.existsSync(CHROMIUM)) return;
   console.log('[host] no local VS Code yet: running scripts/setup-host.sh (first run only)');
   execFileSync('bash', [path.join(REPO, 'scripts', 'setup-host.sh')], { stdio: 'inherit' });
 }
@@ -91,6 +93,13 @@ export function isolatedEnv(root, extra = {}) {
 /** Profile folders of a run (or of the persistent `npm start` profile). */
 export function profileDirs(root) {
   return { userData: path.join(root, 'user-data'), extensions: path.join(root, 'extensions') };
+}
+
+/** Writes the profile's user settings.json (what a person's own settings would hold). */
+export function writeUserSettings(root, settings) {
+  const dir = path.join(profileDirs(root).userData, 'User');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 function cli(root, args) {
