@@ -1,14 +1,15 @@
-import * as fs from 'node:fs';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ParsedSource, SourceKind, SourceRef } from './sourceTypes';
+import type { ParsedSource, SourceKind } from './sourceTypes';
 import type { SourceCache } from './sourceCache';
-import { InputFileError } from '../errors';
+import { CancelledError, InputFileError } from '../errors';
 import { sha256Hex } from './hash';
 import { parseMarkdown } from './markdownSource';
 import { parsePlainText } from './textSource';
 import { parseLatex } from './latexSource';
 import { parseHtml } from './htmlSource';
 import { MAX_PDF_BYTES } from './pdfSource';
+import type { SourceMeta } from './sourceMeta';
 
 const KIND_BY_EXT: Record<string, SourceKind> = {
   '.pdf': 'pdf',
@@ -20,84 +21,101 @@ const KIND_BY_EXT: Record<string, SourceKind> = {
   '.txt': 'text',
 };
 
-export const SUPPORTED_EXTENSIONS = Object.keys(KIND_BY_EXT);
-const MAX_TEXT_BYTES = 20 * 1024 * 1024;
+/** File extensions the assistant reads, with their dot. */
+export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(KIND_BY_EXT);
+/** Largest text file read (Markdown, LaTeX, HTML, text). */
+export const MAX_TEXT_BYTES = 20 * 1024 * 1024;
 
-/** Parses text already in memory (an editor buffer, saved or not). */
-export function parseSourceText(text: string, kind: SourceKind, meta: { path?: string; title?: string; url?: string }): ParsedSource {
-  const ref: SourceRef = {
-    title: meta.title ?? (meta.path ? path.basename(meta.path) : 'Untitled'),
-    kind,
-    contentHash: sha256Hex(text),
-    ...(meta.path ? { path: meta.path } : {}),
-    ...(meta.url ? { url: meta.url } : {}),
-  };
+/** The kind of source a file name stands for, or undefined when the extension is not supported. */
+export function sourceKindForPath(file: string): SourceKind | undefined {
+  return KIND_BY_EXT[path.extname(file).toLowerCase()];
+}
+
+/** Parses text already in memory (an editor buffer, saved or not). PDFs are bytes: use loadSourceFile. */
+export function parseSourceText(text: string, kind: SourceKind, meta: SourceMeta = {}): ParsedSource {
   switch (kind) {
     case 'markdown':
-      return parseMarkdown(text, ref);
+      return parseMarkdown(text, meta);
     case 'latex':
-      return parseLatex(text, ref);
+      return parseLatex(text, meta);
     case 'html':
-      return parseHtml(text, ref);
+      return parseHtml(text, meta);
     case 'text':
-      return parsePlainText(text, ref);
+      return parsePlainText(text, meta);
     case 'pdf':
-      throw new InputFileError(ref.title, 'is a PDF: it must be read from its file.');
+      throw new InputFileError(meta.path ?? meta.title ?? 'The document', 'is a PDF: it is read from its bytes, not as text.', 'Open the PDF file itself.');
   }
 }
 
-/** True when the bytes look binary: NUL bytes in the first few kilobytes. */
+/** Binary content: NUL bytes, or many control characters, in the first 8 KB. */
 function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 8192);
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
-  return false;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (b === 0) return true;
+    if (b < 9 || (b > 13 && b < 32)) control++;
+  }
+  return control > n * 0.1;
+}
+
+function startsWith(bytes: Uint8Array, ascii: string): boolean {
+  return Buffer.from(bytes.subarray(0, 1024)).toString('latin1').trimStart().toLowerCase().startsWith(ascii.toLowerCase());
 }
 
 /**
- * Reads and parses a paper from disk, through the cache when one is given. Every failure is an
- * InputFileError naming the file, the reason and the fix.
+ * Reads and parses a paper from disk, through the cache when one is given (keyed by the sha256
+ * of the bytes). Every failure is an InputFileError naming the file, the reason and the fix.
  */
 export async function loadSourceFile(file: string, opts: { cache?: SourceCache; signal?: AbortSignal } = {}): Promise<ParsedSource> {
   const ext = path.extname(file).toLowerCase();
-  const kind = KIND_BY_EXT[ext];
-  if (!kind) throw new InputFileError(file, `has an extension (${ext || 'none'}) this assistant cannot read.`, `Supported: ${SUPPORTED_EXTENSIONS.join(' ')}.`);
-  let stat: fs.Stats;
+  let kind = KIND_BY_EXT[ext];
+  if (!kind) {
+    throw new InputFileError(file, `has an extension this assistant cannot read (${ext || 'no extension'}).`, `Supported: ${SUPPORTED_EXTENSIONS.join(', ')}.`);
+  }
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
   try {
-    stat = fs.statSync(file);
+    stat = await fs.stat(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputFileError(file, code === 'ENOENT' ? 'does not exist.' : `cannot be read (${code}).`, 'Check the path.');
+    if (code === 'ENOENT') throw new InputFileError(file, 'does not exist.', 'Check the path.');
+    throw new InputFileError(file, `cannot be read (${code ?? String(e)}).`, 'Check the path and its permissions.', undefined, { cause: e });
   }
   if (stat.isDirectory()) throw new InputFileError(file, 'is a folder, not a file.', 'Pick a paper inside it.');
   const limit = kind === 'pdf' ? MAX_PDF_BYTES : MAX_TEXT_BYTES;
-  if (stat.size > limit) throw new InputFileError(file, `is ${(stat.size / 1e6).toFixed(0)} MB, larger than the ${limit / 1e6} MB this assistant reads.`, 'Split it or extract the part you need.');
-  if (stat.size === 0) throw new InputFileError(file, 'is empty.', 'Open a file with some text in it.');
+  if (stat.size > limit) {
+    throw new InputFileError(file, `is ${Math.round(stat.size / 1e6)} MB, larger than the ${limit / 1024 / 1024} MB limit for ${kind === 'pdf' ? 'PDFs' : 'text files'}.`, 'Split it or extract the part you need.');
+  }
+  if (stat.size === 0) throw new InputFileError(file, 'is empty (0 bytes).', 'Save the document first, or pick another file.');
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = await fs.readFile(file);
   } catch (e) {
-    throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check its permissions.');
+    throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check its permissions.', undefined, { cause: e });
   }
-  const hash = sha256Hex(bytes);
-  const cached = opts.cache?.get(hash);
-  if (cached) return { ...cached, ref: { ...cached.ref, path: file } };
+  if (opts.signal?.aborted) throw new CancelledError();
+  // Content beats the extension when they disagree about PDF.
+  if (kind !== 'pdf' && startsWith(bytes, '%PDF-')) kind = 'pdf';
+  const contentHash = sha256Hex(bytes);
+  const cached = opts.cache?.get(contentHash);
+  if (cached && cached.ref.kind === kind) return { ...cached, ref: { ...cached.ref, path: file } };
   let parsed: ParsedSource;
-  const ref: SourceRef = { title: path.basename(file), kind, contentHash: hash, path: file };
   if (kind === 'pdf') {
     const { parsePdf } = await import('./pdfSource');
-    parsed = await parsePdf(bytes, ref, { signal: opts.signal });
+    parsed = await parsePdf(bytes, { path: file, title: path.basename(file), contentHash }, { signal: opts.signal });
   } else {
-    if (looksBinary(bytes)) throw new InputFileError(file, 'is binary, not text.', `Is it really a ${ext} file?`);
+    if (looksBinary(bytes)) {
+      throw new InputFileError(file, `is binary data, not ${ext} text.`, 'Check that this is the right file; a PDF should have the .pdf extension.');
+    }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw new InputFileError(file, 'is not valid UTF-8 text.', 'Re-save it as UTF-8 (in VS Code: "Save with Encoding").');
+      throw new InputFileError(file, 'is not valid UTF-8 text (another encoding, such as Latin-1 or UTF-16?).', 'Re-save it as UTF-8 (in VS Code: "Save with Encoding" → UTF-8).');
     }
-    if (!text.trim()) throw new InputFileError(file, 'has no text (only white space).', 'Open a file with some text in it.');
-    parsed = parseSourceText(text, kind, { path: file });
-    parsed.ref.contentHash = hash;
-    if (!parsed.blocks.length) throw new InputFileError(file, 'has no readable text blocks.', 'Check that it is really a ' + kind + ' document.');
+    if (!text.trim()) throw new InputFileError(file, 'has no text (only white space).', 'Pick a file with some text in it.');
+    parsed = parseSourceText(text, kind, { path: file, contentHash });
+    if (!parsed.blocks.length) throw new InputFileError(file, 'has no readable text blocks.', `Check that it really is a ${kind} document.`);
   }
   opts.cache?.put(parsed);
   return parsed;

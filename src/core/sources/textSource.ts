@@ -1,8 +1,9 @@
-import type { ParsedSource, SourceBlock, SourceRef } from './sourceTypes';
+import type { ParsedSource, SourceBlock } from './sourceTypes';
+import { baseRef, type SourceMeta } from './sourceMeta';
 
 /** Splits text into paragraphs (separated by blank lines) with their 1-based line ranges. */
 export function paragraphsWithLines(text: string, firstLine = 1): SourceBlock[] {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r?\n|\r/);
   const blocks: SourceBlock[] = [];
   let start = -1;
   for (let i = 0; i <= lines.length; i++) {
@@ -16,9 +17,14 @@ export function paragraphsWithLines(text: string, firstLine = 1): SourceBlock[] 
   return blocks;
 }
 
-export function parsePlainText(text: string, ref: SourceRef): ParsedSource {
+/** Plain text as a source: one block per paragraph; the title is the file name, or the first short line of an unnamed buffer. */
+export function parsePlainText(text: string, meta: SourceMeta = {}): ParsedSource {
   const blocks = paragraphsWithLines(text);
   const firstLine = blocks[0]?.text.split('\n')[0]?.trim();
-  const title = ref.title || (firstLine && firstLine.length < 120 ? firstLine : 'Untitled text');
-  return { ref: { ...ref, title, kind: 'text' }, blocks, warnings: [] };
+  const title = meta.title ?? (meta.path ? undefined : firstLine && firstLine.length <= 120 ? firstLine : 'Untitled text');
+  return {
+    ref: baseRef(text, 'text', { ...meta, ...(title ? { title } : {}) }),
+    blocks,
+    warnings: blocks.length ? [] : ['The text is empty.'],
+  };
 }
