@@ -106,9 +106,12 @@ export class HostServices {
     return new OpenAIModelClient(settings, this.logger);
   }
 
+  /** For the panel header: the model and endpoint, or that none is configured. */
   modelLabel(): string {
     const s = this.settings();
-    return `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
+    const label = `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
+    const configured = isModelConfigured({ baseURL: s.baseUrl || DEFAULT_BASE_URL, model: s.model, apiKey: this.apiKeys.known()[0], timeoutMs: 1, maxRetries: 0 });
+    return configured ? label : `no model configured (${label} needs an API key)`;
   }
 
   /** A session wired to the current model, few-shot examples from the dataset and budgets. */

@@ -93,21 +93,21 @@ function answerBody(turn: TurnView, body: HTMLElement): void {
 function actions(turn: TurnView): HTMLElement {
   const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Answer actions' });
   if (turn.status === 'error' || turn.status === 'cancelled') {
-    bar.append(button('↻ Retry', 'Retry this answer', () => post({ type: 'retry', turnId: turn.id }), 'primary'));
+    bar.append(button('Retry', 'Retry this answer', () => post({ type: 'retry', turnId: turn.id }), 'primary'));
   }
   if (turn.status === 'streaming' || !turn.content.trim()) return bar;
   const saved = !!turn.savedInstanceId;
   bar.append(
-    button(saved ? '✓ Saved' : '💾 Save as Instance', saved ? `Saved as instance ${turn.savedInstanceId}; save again to store another version` : 'Edit this answer and save it to the dataset', () => {
+    button(saved ? 'Saved ✓' : 'Save as Instance', saved ? `Saved as instance ${turn.savedInstanceId}; save again to store another version` : 'Edit this answer and save it to the dataset', () => {
       editing.set(turn.id, editing.get(turn.id) ?? turn.content);
       renderTurns();
       (document.querySelector(`[data-edit="${turn.id}"] textarea`) as HTMLTextAreaElement | null)?.focus();
     }),
-    button(turn.rating === 'good' ? '👍 Good' : '👍', 'Rate this answer good', () => rate(turn, 'good')),
-    button(turn.rating === 'bad' ? '👎 Bad' : '👎', 'Rate this answer bad', () => rate(turn, 'bad')),
-    button('⧉ Copy', 'Copy this answer', () => post({ type: 'copy', turnId: turn.id })),
+    button(turn.rating === 'good' ? 'Good ✓' : 'Good', 'Rate this answer good', () => rate(turn, 'good')),
+    button(turn.rating === 'bad' ? 'Bad ✓' : 'Bad', 'Rate this answer bad', () => rate(turn, 'bad')),
+    button('Copy', 'Copy this answer', () => post({ type: 'copy', turnId: turn.id })),
   );
-  if (!turn.parentTurnId) bar.append(button('⚠ How could this fail?', 'Critique this answer: how could it fail?', () => post({ type: 'critique', turnId: turn.id })));
+  if (!turn.parentTurnId) bar.append(button('How could this fail?', 'Critique this answer: how could it fail?', () => post({ type: 'critique', turnId: turn.id })));
   return bar;
 }
 
@@ -188,15 +188,22 @@ function renderTurn(turn: TurnView): HTMLElement {
   return article;
 }
 
+let shownTurns = 0;
+
 function renderTurns(): void {
   if (!state) return;
   const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+  const grew = state.turns.length > shownTurns;
+  shownTurns = state.turns.length;
   conversation.replaceChildren(...state.turns.map(renderTurn));
   if (!state.turns.length) conversation.append(el('p', { class: 'empty' }, 'Ask a question about the document below.'));
   const streaming = state.turns.some((t) => t.status === 'streaming');
   stopButton.hidden = !streaming;
   sendButton.disabled = streaming;
-  if (atBottom) window.scrollTo(0, document.body.scrollHeight);
+  // A new exchange: bring the question to the top so the answer reads from its start.
+  const lastQuestion = [...conversation.querySelectorAll('.turn.researcher')].pop();
+  if (grew && streaming && lastQuestion) lastQuestion.scrollIntoView({ block: 'start' });
+  else if (atBottom && !streaming) window.scrollTo(0, document.body.scrollHeight);
 }
 
 function renderAll(): void {
@@ -216,7 +223,6 @@ function scheduleRender(turn: TurnView): void {
       const body = document.querySelector(`[data-turn="${turn.id}"] .body`) as HTMLElement | null;
       if (body) answerBody(turn, body);
       else renderTurns();
-      window.scrollTo(0, document.body.scrollHeight);
     }, 100),
   );
 }

@@ -108,8 +108,10 @@ describe('Research panel and dataset view in a real VS Code', function () {
 
   it('a corrupt line in instances.jsonl is shown in the view and the file is not rewritten', async () => {
     const file = path.join(ws(), 'alignment-tasks', 'paper-qa', 'instances.jsonl');
+    const original = fs.readFileSync(file);
     fs.appendFileSync(file, '{"this is": broken\n');
     const bytes = fs.readFileSync(file);
+    try {
     const tree = (await api.host()).datasetTree;
     const roots = (await tree.getChildren()) as DatasetNode[];
     const qa = roots.find((n) => n.kind === 'task' && n.task.id === 'paper-qa')!;
@@ -119,6 +121,10 @@ describe('Research panel and dataset view in a real VS Code', function () {
     assert.equal(problem.line, bytes.toString('utf8').trimEnd().split('\n').length);
     assert.ok(children.some((c) => c.kind === 'instance'), 'the other instances still load');
     assert.deepEqual(fs.readFileSync(file), bytes);
+    } finally {
+      // Other suites share this workspace's dataset.
+      fs.writeFileSync(file, original);
+    }
   });
 
   it('a panel comes back after a reload with its conversation, and continues it', async () => {

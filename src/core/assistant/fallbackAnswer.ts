@@ -14,7 +14,9 @@ export function passagesOnlyAnswer(passages: PassageUse[], question: string, max
   ];
   for (const p of best) {
     const text = p.text.length > 700 ? `${p.text.slice(0, 700)}…` : p.text;
-    lines.push(`> ${text.replace(/\n+/g, ' ')} [${p.id}]`, '');
+    // Quote line by line so tables and lists in the passage keep their shape.
+    const quoted = text.split('\n').map((l) => `> ${l}`).join('\n');
+    lines.push(`${quoted}\n>\n> [${p.id}]`, '');
   }
   if (!best.length) lines.push('_The document has no text that matches._', '');
   lines.push(

@@ -46,7 +46,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   <label for="question" class="visually-hidden">Your question</label>
   <textarea id="question" rows="2" placeholder="Ask a follow-up question (Enter to send, Shift+Enter for a new line)"></textarea>
   <div class="ask-actions">
-    <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer">■ Stop</button>
+    <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer">Stop</button>
     <button id="send" type="submit" aria-label="Send the question">Ask</button>
   </div>
 </form>
