@@ -4,7 +4,7 @@ import type { HostServices } from './hostServices';
 import type { Conversations } from './conversations';
 import type { ParsedSource } from '../core/sources/sourceTypes';
 import type { AskArgs, AskResult } from './commands';
-import { loadArxiv } from '../core/sources/arxivSource';
+import { loadArxivSource } from '../core/sources/arxivSource';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { PaperLibrary } from '../core/retrieval/library';
 import { sha256Hex } from '../core/sources/hash';
@@ -33,7 +33,7 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
         async (_p, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
-          const src = await loadArxiv(input, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
+          const src = await loadArxivSource(input, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
           const task = await services.task(args.taskId ?? 'paper-qa');
           const check = checkSource(src.ref, task.constraints);
           if (!check.allowed) throw new Error(`${check.reason} The task's information constraints do not allow it.`);
