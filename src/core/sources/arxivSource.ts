@@ -1,128 +1,233 @@
-import * as fs from 'node:fs';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ParsedSource } from './sourceTypes';
 import type { SourceCache } from './sourceCache';
-import { AlignError } from '../errors';
+import { AlignError, CancelledError } from '../errors';
 import { sha256Hex } from './hash';
-import { writeFileAtomic } from '../dataset/jsonlFile';
+import { parsePdf } from './pdfSource';
 
-const NEW_ID = /(\d{4}\.\d{4,5})(v\d+)?/;
-const OLD_ID = /([a-z-]+(?:\.[A-Z]{2})?\/\d{7})(v\d+)?/;
+const NEW_STYLE = /^\d{4}\.\d{4,5}(?:v\d+)?$/;
+const OLD_STYLE = /^[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?\/\d{7}(?:v\d+)?$/;
 
-/** The arXiv id in `2009.01325`, `arXiv:2009.01325v2`, `https://arxiv.org/abs/…`, `…/pdf/….pdf`; undefined otherwise. */
+/**
+ * The arXiv id in what a researcher typed or pasted: `2009.01325`, `2009.01325v2`,
+ * `arXiv:2009.01325`, `https://arxiv.org/abs/2009.01325`, `/pdf/2009.01325v1.pdf`,
+ * `hep-th/9901001`. Undefined when there is none.
+ */
 export function parseArxivId(input: string): string | undefined {
-  const s = input.trim();
-  const looksArxiv = /arxiv/i.test(s) || /^\d{4}\.\d{4,5}(v\d+)?$/.test(s) || /^[a-z-]+(\.[A-Z]{2})?\/\d{7}(v\d+)?$/.test(s);
-  if (!looksArxiv) return undefined;
-  const m = NEW_ID.exec(s) ?? OLD_ID.exec(s);
-  return m ? m[1] + (m[2] ?? '') : undefined;
+  let s = input.trim();
+  s = s.replace(/^arxiv:\s*/i, '');
+  const url = /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org(\/.*)$/i.exec(s);
+  if (url) s = url[1];
+  s = s.replace(/[?#].*$/, '');
+  const route = /^\/?(?:abs|pdf|html|format)\/(.+)$/i.exec(s);
+  if (route) s = route[1];
+  else if (url) return undefined;
+  s = s.replace(/\/+$/, '').replace(/\.pdf$/i, '');
+  return NEW_STYLE.test(s) || OLD_STYLE.test(s) ? s : undefined;
 }
 
+/** What arXiv says about a paper. */
 export interface ArxivMetadata {
   id: string;
   title: string;
   authors: string[];
-  /** First version's date, YYYY-MM-DD: what information constraints compare with. */
-  published: string;
-  pdfUrl: string;
+  /** First version's date, YYYY-MM-DD. */
+  published?: string;
+  /** Latest version's date, YYYY-MM-DD. */
+  updated?: string;
+  abstract?: string;
+  /** The abstract page. */
+  absUrl: string;
 }
 
+/** Options for reaching arXiv; the URLs are overridable so tests use a local server. */
 export interface ArxivOptions {
+  /** Folder for downloaded papers (`<cacheDir>/arxiv/…`). */
   cacheDir: string;
-  cache?: SourceCache;
+  fetchImpl?: typeof fetch;
+  /** Per request; 30 s by default. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Overridable for tests (a local server); the defaults are arXiv's. */
-  apiUrl?: string;
+  /** Atom query API; default https://export.arxiv.org/api/query. */
+  baseUrl?: string;
+  /** Prefix the id is appended to for the PDF; default https://arxiv.org/pdf/. */
   pdfBaseUrl?: string;
-  fetchImpl?: typeof fetch;
 }
+
+/** A fetched paper: metadata, PDF bytes, and whether they came from the disk cache. */
+export interface ArxivPaper {
+  meta: ArxivMetadata;
+  pdf: Uint8Array;
+  fromCache: boolean;
+}
+
+const DEFAULT_API = 'https://export.arxiv.org/api/query';
+const DEFAULT_PDF = 'https://arxiv.org/pdf/';
 
 function decodeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+    .replace(/&#x([0-9a-f]+);/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
-/** Reads one entry of arXiv's Atom API answer. */
-export function parseArxivAtom(xml: string, id: string, pdfBaseUrl: string): ArxivMetadata | undefined {
-  const entry = /<entry>([\s\S]*?)<\/entry>/.exec(xml)?.[1];
+function tag(xml: string, name: string): string | undefined {
+  const m = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`).exec(xml);
+  return m ? decodeXml(m[1]).replace(/\s+/g, ' ').trim() : undefined;
+}
+
+/** Reads the first entry of an arXiv Atom feed; undefined when the feed has no real entry (unknown id). */
+export function parseArxivAtom(xml: string, id: string): ArxivMetadata | undefined {
+  const entry = /<entry(?:\s[^>]*)?>([\s\S]*?)<\/entry>/.exec(xml)?.[1];
   if (!entry) return undefined;
-  const title = /<title[^>]*>([\s\S]*?)<\/title>/.exec(entry)?.[1];
-  // arXiv answers an unknown id with an entry titled "Error".
-  if (!title || /^error$/i.test(title.trim()) || /<id>[^<]*api\/errors/.test(entry)) return undefined;
-  const authors = [...entry.matchAll(/<author>\s*<name>([\s\S]*?)<\/name>/g)].map((m) => decodeXml(m[1]));
-  const published = /<published>(\d{4}-\d{2}-\d{2})/.exec(entry)?.[1] ?? '';
-  return { id, title: decodeXml(title), authors, published, pdfUrl: `${pdfBaseUrl.replace(/\/$/, '')}/${id}` };
+  const entryId = tag(entry, 'id') ?? '';
+  const title = tag(entry, 'title');
+  if (!title || /api\/errors/.test(entryId) || title === 'Error') return undefined;
+  const authors = [...entry.matchAll(/<author(?:\s[^>]*)?>([\s\S]*?)<\/author>/g)].map((m) => tag(m[1], 'name')).filter((n): n is string => !!n);
+  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined);
+  const published = day(tag(entry, 'published'));
+  const updated = day(tag(entry, 'updated'));
+  const abstract = tag(entry, 'summary');
+  return { id, title, authors, ...(published ? { published } : {}), ...(updated ? { updated } : {}), ...(abstract ? { abstract } : {}), absUrl: `https://arxiv.org/abs/${id}` };
 }
 
-async function fetchWithTimeout(url: string, o: ArxivOptions): Promise<Response> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), o.timeoutMs ?? 30_000);
-  const onAbort = () => abort.abort();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+function cachePaths(cacheDir: string, id: string): { meta: string; pdf: string } {
+  const base = path.join(cacheDir, 'arxiv', id.replace(/\//g, '_'));
+  return { meta: `${base}.json`, pdf: `${base}.pdf` };
+}
+
+function isMetadata(v: unknown): v is ArxivMetadata {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return typeof m.id === 'string' && typeof m.title === 'string' && Array.isArray(m.authors) && m.authors.every((a) => typeof a === 'string') && typeof m.absUrl === 'string';
+}
+
+async function readCached(cacheDir: string, id: string): Promise<ArxivPaper | undefined> {
+  const p = cachePaths(cacheDir, id);
   try {
-    return await (o.fetchImpl ?? fetch)(url, { signal: abort.signal, headers: { 'user-agent': 'alignment-research-assistant' } });
+    const meta: unknown = JSON.parse(await fs.readFile(p.meta, 'utf8'));
+    const pdf = new Uint8Array(await fs.readFile(p.pdf));
+    if (!isMetadata(meta) || !Buffer.from(pdf.subarray(0, 5)).toString('latin1').startsWith('%PDF-')) return undefined;
+    return { meta, pdf, fromCache: true };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
+}
+
+function unreachable(id: string, reason: string, cause?: unknown): AlignError {
+  return new AlignError(`Could not reach arXiv (${reason}): the paper ${id} is not cached; check the connection and try again.`, 'arxiv-unreachable', undefined, { cause });
+}
+
+function notFound(id: string): AlignError {
+  return new AlignError(`arXiv has no paper ${id}.`, 'arxiv-not-found', 'Check the id (for example 2009.01325 or hep-th/9901001).');
+}
+
+/** One GET with a timeout; network failures become "Could not reach arXiv", the user's cancel a CancelledError. */
+async function get(url: string, id: string, opts: ArxivOptions): Promise<Response> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const ctl = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctl.abort();
+  }, timeoutMs);
+  const onAbort = () => ctl.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (opts.signal?.aborted) throw new CancelledError();
+    const res = await (opts.fetchImpl ?? fetch)(url, { signal: ctl.signal, headers: { 'user-agent': 'alignment-research-assistant' } });
+    return res;
+  } catch (e) {
+    if (e instanceof CancelledError || (opts.signal?.aborted && !timedOut)) throw new CancelledError();
+    if (timedOut) throw unreachable(id, `no answer within ${Math.round(timeoutMs / 1000)} s`, e);
+    const cause = (e as { cause?: { code?: unknown } }).cause;
+    throw unreachable(id, typeof cause?.code === 'string' ? cause.code : e instanceof Error ? e.message : String(e), e);
   } finally {
     clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onAbort);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+async function body(res: Response, id: string, opts: ArxivOptions): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    if (opts.signal?.aborted) throw new CancelledError();
+    throw unreachable(id, 'the download was cut off', e);
+  }
+}
+
+function checkStatus(res: Response, id: string): void {
+  if (res.status === 404 || res.status === 410) throw notFound(id);
+  if (res.status === 429 || res.status === 503) throw unreachable(id, `arXiv is busy: HTTP ${res.status}`);
+  if (!res.ok) throw unreachable(id, `HTTP ${res.status}`);
 }
 
 /**
- * An arXiv paper as a source: metadata from arXiv's API (title, authors, first-version date) and
- * the PDF, both cached on disk by id, so a paper read once opens offline.
+ * Metadata and PDF of an arXiv paper, from the disk cache when it has them (so a paper once
+ * fetched opens offline), else from arXiv, then cached.
  */
-export async function loadArxiv(input: string, o: ArxivOptions): Promise<ParsedSource> {
-  const id = parseArxivId(input);
-  if (!id) throw new AlignError(`"${input}" is not an arXiv id or URL.`, 'arxiv-id', 'Use an id like 2009.01325 or a link like https://arxiv.org/abs/2009.01325.');
-  const dir = path.join(o.cacheDir, 'arxiv', id.replace(/\//g, '_'));
-  const metaFile = path.join(dir, 'meta.json');
-  const pdfFile = path.join(dir, 'paper.pdf');
-  let meta: ArxivMetadata | undefined;
+export async function fetchArxiv(id: string, opts: ArxivOptions): Promise<ArxivPaper> {
+  const cached = await readCached(opts.cacheDir, id);
+  if (cached) return cached;
+  const api = `${opts.baseUrl ?? DEFAULT_API}?id_list=${encodeURIComponent(id)}&max_results=1`;
+  const metaRes = await get(api, id, opts);
+  if (metaRes.status === 400) throw notFound(id);
+  checkStatus(metaRes, id);
+  const xml = new TextDecoder().decode(await body(metaRes, id, opts));
+  const meta = parseArxivAtom(xml, id);
+  if (!meta) throw notFound(id);
+  const pdfRes = await get(`${opts.pdfBaseUrl ?? DEFAULT_PDF}${id}`, id, opts);
+  checkStatus(pdfRes, id);
+  const pdf = await body(pdfRes, id, opts);
+  if (!Buffer.from(pdf.subarray(0, 1024)).toString('latin1').includes('%PDF-')) {
+    const type = pdfRes.headers.get('content-type') ?? 'unknown content';
+    throw new AlignError(`arXiv sent ${type.split(';')[0]} instead of a PDF for ${id}.`, 'arxiv-bad-response', 'The paper may have no PDF yet (withdrawn, or still processing); try again later or open its page in a browser.');
+  }
+  const p = cachePaths(opts.cacheDir, id);
   try {
-    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ArxivMetadata;
+    await writeAtomic(p.pdf, pdf);
+    await writeAtomic(p.meta, JSON.stringify(meta));
   } catch {
-    meta = undefined;
+    // Not caching only costs a download next time.
   }
-  const offline = (e: unknown) =>
-    new AlignError(`Could not reach arXiv for ${id} (${(e as Error).name === 'AbortError' ? 'timed out' : (e as Error).message}); the paper is not cached.`, 'arxiv-network', 'Check the connection, or download the PDF and use Ask About Paper.');
-  if (!meta) {
-    let res: Response;
-    try {
-      res = await fetchWithTimeout(`${o.apiUrl ?? 'https://export.arxiv.org/api/query'}?id_list=${encodeURIComponent(id)}`, o);
-    } catch (e) {
-      throw offline(e);
-    }
-    if (!res.ok) throw new AlignError(`arXiv answered ${res.status} for ${id}.`, 'arxiv-http', 'Try again later.');
-    meta = parseArxivAtom(await res.text(), id, o.pdfBaseUrl ?? 'https://arxiv.org/pdf');
-    if (!meta) throw new AlignError(`arXiv has no paper ${id}.`, 'arxiv-unknown', 'Check the id.');
-  }
-  let bytes: Uint8Array;
-  if (fs.existsSync(pdfFile)) {
-    bytes = fs.readFileSync(pdfFile);
-  } else {
-    let res: Response;
-    try {
-      res = await fetchWithTimeout(meta.pdfUrl, o);
-    } catch (e) {
-      throw offline(e);
-    }
-    if (res.status === 404) throw new AlignError(`arXiv has no PDF for ${id}.`, 'arxiv-unknown', 'Check the id.');
-    if (!res.ok) throw new AlignError(`arXiv answered ${res.status} for the PDF of ${id}.`, 'arxiv-http', 'Try again later.');
-    bytes = new Uint8Array(await res.arrayBuffer());
-    if (!Buffer.from(bytes.subarray(0, 5)).toString('latin1').startsWith('%PDF-')) {
-      throw new AlignError(`arXiv sent something that is not a PDF for ${id}.`, 'arxiv-not-pdf', 'Open the paper in a browser and download the PDF.');
-    }
-    fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(pdfFile, bytes);
-  }
-  writeFileAtomic(metaFile, JSON.stringify(meta, null, 2));
-  const hash = sha256Hex(bytes);
-  const cached = o.cache?.get(hash);
-  const url = `https://arxiv.org/abs/${id}`;
-  if (cached) return { ...cached, ref: { ...cached.ref, title: meta.title, authors: meta.authors, date: meta.published, url, arxivId: id } };
-  const { parsePdf } = await import('./pdfSource');
-  const parsed = await parsePdf(bytes, { title: meta.title, kind: 'pdf', contentHash: hash, url, arxivId: id, date: meta.published, authors: meta.authors }, { signal: o.signal });
-  parsed.ref = { ...parsed.ref, title: meta.title, authors: meta.authors, date: meta.published, url, arxivId: id };
-  o.cache?.put(parsed);
-  return parsed;
+  return { meta, pdf, fromCache: false };
+}
+
+/**
+ * An arXiv paper as a source: fetched (or read from the cache), parsed as a PDF (through the
+ * parsed-source cache when given), with arXiv's title, authors, date and URL on its reference.
+ */
+export async function loadArxivSource(input: string, opts: ArxivOptions & { cache?: SourceCache }): Promise<ParsedSource> {
+  const id = parseArxivId(input);
+  if (!id) throw new AlignError(`"${input}" is not an arXiv id or URL.`, 'arxiv-bad-id', 'Use an id like 2009.01325 or a link like https://arxiv.org/abs/2009.01325.');
+  const paper = await fetchArxiv(id, opts);
+  const contentHash = sha256Hex(paper.pdf);
+  const parsed = opts.cache?.get(contentHash) ?? (await parsePdf(paper.pdf, { title: paper.meta.title, contentHash }, { signal: opts.signal }));
+  opts.cache?.put(parsed);
+  const { path: _unused, ...ref } = parsed.ref;
+  return {
+    ...parsed,
+    ref: {
+      ...ref,
+      title: paper.meta.title,
+      url: paper.meta.absUrl,
+      arxivId: id,
+      authors: paper.meta.authors,
+      ...(paper.meta.published ? { date: paper.meta.published } : {}),
+    },
+  };
 }

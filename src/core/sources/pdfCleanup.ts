@@ -22,31 +22,39 @@ function shape(text: string): string {
 
 const PAGE_NUMBER = /^(?:page\s*)?[-–—]?\s*#\s*[-–—]?(?:\s*(?:of|\/)\s*#)?$|^[ivxlc]{1,6}$/;
 
-/** Lines in the top or bottom tenth of a page, where running heads and page numbers live. */
+/** Lines in the top or bottom 7.5% of a page; body text of a one-inch-margin page starts just inside. */
 function inMargin(line: LayoutLine, pageHeight: number): boolean {
-  return line.y > pageHeight * 0.9 || line.y < pageHeight * 0.1;
+  return line.y > pageHeight * 0.925 || line.y < pageHeight * 0.075;
+}
+
+/** The two highest and two lowest lines: where a page scaled into wide margins keeps its number. */
+function extremeLines(lines: LayoutLine[]): Set<LayoutLine> {
+  const byY = [...lines].sort((a, b) => b.y - a.y);
+  return new Set([...byY.slice(0, 2), ...byY.slice(-2)]);
 }
 
 /**
  * Removes running headers and footers (margin lines whose digit-folded text recurs on at least
- * 30% of pages) and page numbers (bare numbers, "Page 3 of 9", in the margins).
+ * 30% of pages) and page numbers (bare numbers, "Page 3 of 9", in the margins or at the very top
+ * or bottom of the page).
  */
 export function dropRunningLines(pages: LayoutLine[][], pageHeights: number[]): LayoutLine[][] {
   const counts = new Map<string, number>();
   pages.forEach((lines, i) => {
-    const seen = new Set<string>();
-    for (const l of lines) if (inMargin(l, pageHeights[i])) seen.add(shape(l.text));
+    const seen = new Set(lines.filter((l) => inMargin(l, pageHeights[i])).map((l) => shape(l.text)));
     for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
   });
   const threshold = Math.max(2, Math.ceil(pages.length * 0.3));
-  return pages.map((lines, i) =>
-    lines.filter((l) => {
-      if (!inMargin(l, pageHeights[i])) return true;
+  return pages.map((lines, i) => {
+    const extreme = extremeLines(lines);
+    return lines.filter((l) => {
+      const margin = inMargin(l, pageHeights[i]);
+      if (!margin && !extreme.has(l)) return true;
       const sh = shape(l.text);
       if (PAGE_NUMBER.test(sh)) return false;
-      return pages.length < 2 || (counts.get(sh) ?? 0) < threshold;
-    }),
-  );
+      return !margin || pages.length < 2 || (counts.get(sh) ?? 0) < threshold;
+    });
+  });
 }
 
 function median(xs: number[]): number {
