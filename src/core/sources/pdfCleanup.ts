@@ -172,8 +172,8 @@ export function continues(prevText: string, nextText: string): boolean {
  * dashed arrows and check marks that math fonts without a Unicode map turn into (⇡✓ for πθ).
  */
 export function garbageRatio(text: string): { bad: number; ratio: number } {
+  if (!/[\uE000-\uF8FF\uFFFD\u21E0-\u21FF]/.test(text)) return { bad: 0, ratio: 0 };
   const chars = text.replace(/\s/g, '');
-  if (!chars.length) return { bad: 0, ratio: 0 };
   let bad = chars.match(/[\uE000-\uF8FF\uFFFD\u21E0-\u21FF]/g)?.length ?? 0;
   // A check mark is garbage only next to the arrows; alone it is a table's tick.
   if (bad) bad += chars.match(/(?<=[\u21E0-\u21FF])\u2713|\u2713(?=[\u21E0-\u21FF])/g)?.length ?? 0;

@@ -34,13 +34,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-interface Row {
+/** Pieces on one baseline. */
+export interface Row {
   pieces: TextPiece[];
   y: number;
 }
 
 /** Groups pieces sharing a baseline (superscripts included) into rows, top to bottom. */
-function toRows(pieces: TextPiece[]): Row[] {
+export function toRows(pieces: TextPiece[]): Row[] {
   const sorted = [...pieces].sort((a, b) => b.y - a.y || a.x - b.x);
   const rows: Row[] = [];
   for (const p of sorted) {
@@ -80,16 +81,19 @@ function rowToLine(row: Row, group: number): LayoutLine {
  * captions may cross it); it counts as a gutter when enough rows have text on both sides of it,
  * none across it, and a gap there wider than a word gap, as two columns of prose do.
  */
-export function findGutter(pieces: TextPiece[], pageWidth: number): number | undefined {
-  if (pieces.length < 10) return undefined;
+export function findGutter(pieces: TextPiece[], pageWidth: number, rows: Row[] = toRows(pieces)): number | undefined {
+  if (pieces.length < 10 || !(pageWidth > 0)) return undefined;
   const bin = 2;
   const bins = Math.ceil(pageWidth / bin);
-  const cover = new Array<number>(bins).fill(0);
+  // Coverage per 2-pt bin through a difference array: one pass over pieces, one over bins.
+  const cover = new Int32Array(bins + 1);
   for (const p of pieces) {
-    const from = Math.max(0, Math.floor(p.x / bin));
-    const to = Math.min(bins - 1, Math.floor((p.x + p.width) / bin));
-    for (let i = from; i <= to; i++) cover[i]++;
+    const from = Math.min(bins - 1, Math.max(0, Math.floor(p.x / bin)));
+    const to = Math.min(bins - 1, Math.max(from, Math.floor((p.x + p.width) / bin)));
+    cover[from]++;
+    cover[to + 1]--;
   }
+  for (let i = 1; i <= bins; i++) cover[i] += cover[i - 1];
   const lo = Math.floor((pageWidth * 0.38) / bin);
   const hi = Math.min(bins - 1, Math.ceil((pageWidth * 0.62) / bin));
   let min = Infinity;
@@ -114,7 +118,7 @@ export function findGutter(pieces: TextPiece[], pageWidth: number): number | und
   let total = 0;
   const gaps: number[] = [];
   const sizes: number[] = [];
-  for (const row of toRows(pieces)) {
+  for (const row of rows) {
     const chars = row.pieces.reduce((n, p) => n + p.str.length, 0);
     total += chars;
     if (row.pieces.some((p) => p.x < gutter - 0.5 && p.x + p.width > gutter + 0.5)) continue;
@@ -142,8 +146,9 @@ export function findGutter(pieces: TextPiece[], pageWidth: number): number | und
  */
 export function layoutPage(pieces: TextPiece[], pageWidth: number): LayoutLine[] {
   const visible = pieces.filter((p) => p.str.trim().length > 0);
-  const gutter = findGutter(visible, pageWidth);
-  if (gutter === undefined) return toRows(visible).map((r) => rowToLine(r, 0)).filter((l) => l.text);
+  const rows = toRows(visible);
+  const gutter = findGutter(visible, pageWidth, rows);
+  if (gutter === undefined) return rows.map((r) => rowToLine(r, 0)).filter((l) => l.text);
 
   // A piece "spans" when it reaches well into both columns; one that only overhangs the gutter
   // (a long URL, a centred page number) goes to the side holding most of it.

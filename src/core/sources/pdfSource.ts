@@ -75,32 +75,38 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     throw new InputFileError(name, `could not be read as a PDF (${e instanceof Error ? e.message : String(e)}).`, 'Download it again or try another copy.', undefined, { cause: e });
   }
   try {
+    // Pages are requested together, as unpdf's extractText does: pdf.js interleaves the work.
+    const read = await Promise.all(
+      Array.from({ length: doc.numPages }, async (_, i) => {
+        if (opts.signal?.aborted) return undefined;
+        try {
+          const page = await doc.getPage(i + 1);
+          const vp = page.getViewport({ scale: 1 });
+          const content = await page.getTextContent();
+          page.cleanup();
+          return { items: Array.isArray(content.items) ? (content.items as unknown[]) : [], width: vp.width, height: vp.height };
+        } catch {
+          return null;
+        }
+      }),
+    );
+    if (opts.signal?.aborted) throw new CancelledError();
     const pages: LayoutLine[][] = [];
     const heights: number[] = [];
     const warnings: string[] = [];
     const unreadable: number[] = [];
-    for (let p = 1; p <= doc.numPages; p++) {
-      if (opts.signal?.aborted) throw new CancelledError();
-      let lines: LayoutLine[] = [];
-      let height = 792;
-      try {
-        const page = await doc.getPage(p);
-        const vp = page.getViewport({ scale: 1 });
-        height = vp.height;
-        const content = await page.getTextContent();
-        const items: unknown[] = Array.isArray(content.items) ? content.items : [];
-        const upright = items.filter((it) => !isRotated(it));
-        const chosen = upright.some((it) => typeof (it as { str?: unknown }).str === 'string' && (it as { str: string }).str.trim()) ? upright : items;
-        const pieces = chosen.map(toPiece).filter((x): x is TextPiece => !!x);
-        lines = layoutPage(pieces, vp.width);
-        page.cleanup();
-      } catch (e) {
-        if (e instanceof CancelledError) throw e;
-        unreadable.push(p);
+    read.forEach((page, i) => {
+      if (!page) {
+        unreadable.push(i + 1);
+        pages.push([]);
+        heights.push(792);
+        return;
       }
-      pages.push(lines);
-      heights.push(height);
-    }
+      const upright = page.items.filter((it) => !isRotated(it));
+      const chosen = upright.some((it) => typeof (it as { str?: unknown }).str === 'string' && (it as { str: string }).str.trim()) ? upright : page.items;
+      pages.push(layoutPage(chosen.map(toPiece).filter((x): x is TextPiece => !!x), page.width));
+      heights.push(page.height);
+    });
     const cleaned = dropRunningLines(pages, heights);
     const paragraphs = cleaned.map(toParagraphs);
     const vocab = buildVocabulary(cleaned.flatMap((lines) => lines.map((l) => l.text)));

@@ -1,0 +1,112 @@
+/**
+ * Source ingestion speed on the real papers in ../shared/papers (skipped when absent):
+ * parsePdf against bare unpdf extractText in the same run (goal ≤ 1.2×), a cached reopen of the
+ * 45-page Stiennon paper (goal < 50 ms), and the long Markdown post. Prints a sanity sample too.
+ *
+ *   node --import tsx bench/sources.bench.ts
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parsePdf } from '../src/core/sources/pdfSource';
+import { parseMarkdown } from '../src/core/sources/markdownSource';
+import { loadSourceFile } from '../src/core/sources/loadSource';
+import { SourceCache } from '../src/core/sources/sourceCache';
+
+const PAPERS = path.resolve(__dirname, '../../shared/papers');
+const RUNS = 5;
+
+function stats(xs: number[]): { median: number; p95: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p95: s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] };
+}
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(PAPERS)) {
+    console.log(`skipped: ${PAPERS} not found (the benchmark papers are not on this machine)`);
+    return;
+  }
+  const { extractText, getDocumentProxy } = await import('unpdf');
+  const pdfs = fs.readdirSync(PAPERS).filter((f) => f.endsWith('.pdf')).sort();
+  // Warm up module loading and pdf.js's font tables once, outside the measurements.
+  const warm = new Uint8Array(fs.readFileSync(path.join(PAPERS, pdfs[0])));
+  await parsePdf(warm, { path: pdfs[0] });
+  await extractText(await getDocumentProxy(new Uint8Array(warm), { isEvalSupported: false }), { mergePages: false });
+
+  console.log(`PDF ingest, median of ${RUNS} (interleaved runs)`);
+  console.log('paper'.padEnd(44), 'pages', 'unpdf extractText'.padStart(18), 'parsePdf'.padStart(10), 'p95'.padStart(9), 'ratio'.padStart(6));
+  const ratios: number[] = [];
+  for (const f of pdfs) {
+    const bytes = new Uint8Array(fs.readFileSync(path.join(PAPERS, f)));
+    const base: number[] = [];
+    const ours: number[] = [];
+    let pages = 0;
+    for (let i = 0; i < RUNS; i++) {
+      base.push(
+        await time(async () => {
+          const doc = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false });
+          const r = await extractText(doc, { mergePages: false });
+          pages = r.totalPages;
+          await doc.destroy();
+        }),
+      );
+      ours.push(await time(() => parsePdf(bytes, { path: f })));
+    }
+    const b = stats(base);
+    const o = stats(ours);
+    ratios.push(o.median / b.median);
+    console.log(f.padEnd(44), String(pages).padStart(5), ms(b.median).padStart(18), ms(o.median).padStart(10), ms(o.p95).padStart(9), `${(o.median / b.median).toFixed(2)}×`.padStart(6));
+  }
+  console.log(`worst ratio ${Math.max(...ratios).toFixed(2)}× (goal ≤ 1.2×)`);
+
+  const stiennon = path.join(PAPERS, 'stiennon2020_learning_to_summarize.pdf');
+  if (fs.existsSync(stiennon)) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sources-bench-'));
+    try {
+      const cache = new SourceCache(dir);
+      const cold = await time(() => loadSourceFile(stiennon, { cache }));
+      const warmRuns: number[] = [];
+      for (let i = 0; i < RUNS * 2; i++) warmRuns.push(await time(() => loadSourceFile(stiennon, { cache })));
+      const w = stats(warmRuns);
+      console.log(`\nstiennon (45 pp) via SourceCache: first open ${ms(cold)}, cached reopen median ${ms(w.median)}, p95 ${ms(w.p95)} (goal < 50 ms)`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const post = path.join(PAPERS, 'post_inner_outer_alignment.md');
+  if (fs.existsSync(post)) {
+    const text = fs.readFileSync(post, 'utf8');
+    parseMarkdown(text, { path: post });
+    const runs: number[] = [];
+    let blocks = 0;
+    for (let i = 0; i < RUNS; i++) runs.push(await time(() => (blocks = parseMarkdown(text, { path: post }).blocks.length)));
+    const s = stats(runs);
+    console.log(`Markdown post (${Math.round(text.length / 1024)} KB, ${blocks} blocks): median ${ms(s.median)}, p95 ${ms(s.p95)}`);
+  }
+
+  const li = path.join(PAPERS, 'li2021_prefix_tuning_acl_2col.pdf');
+  if (fs.existsSync(li)) {
+    const r = await parsePdf(new Uint8Array(fs.readFileSync(li)), { path: li });
+    const page1 = r.blocks.filter((b) => b.location.page === 1).map((b) => b.text).join('\n');
+    console.log(`\nsample: li2021 page 1, first 300 chars:\n${page1.slice(0, 300)}`);
+  }
+  const dpo = path.join(PAPERS, 'rafailov2023_dpo.pdf');
+  if (fs.existsSync(dpo)) {
+    const r = await parsePdf(new Uint8Array(fs.readFileSync(dpo)), { path: dpo });
+    console.log(`\nrafailov2023_dpo.pdf: ${r.warnings.length} warning(s)${r.warnings.map((w) => `\n  ${w}`).join('')}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
