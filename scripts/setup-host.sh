@@ -40,9 +40,15 @@ if ! [ -f "$CS_PKG/package.json" ] || ! grep -q "\"version\": \"$CODE_SERVER_VER
   say "npm: code-server@$CODE_SERVER_VERSION (compiles native modules against Node 24; about 2 minutes)"
   mkdir -p "$CACHE/cs"
   # npm_config_nodedir: node-gyp must build against Node 24's headers, which ship in the tarball.
+  # Run npm itself on Node 24 with a clean environment: under `npm test` the outer npm (on Node 20)
+  # exports npm_* variables that make the inner install's scripts run on Node 20, which
+  # code-server's postinstall refuses.
+  NPM_CLI="$(readlink -f "$(command -v npm)")"
+  case "$NPM_CLI" in *.js) ;; *) NPM_CLI="$(dirname "$(command -v npm)")/../lib/node_modules/npm/bin/npm-cli.js" ;; esac
   (cd "$CACHE/cs" && echo '{"private":true}' > package.json && rm -rf node_modules package-lock.json &&
+   env $(env | grep -oE '^(npm_[A-Za-z0-9_]+|NODE|INIT_CWD)=' | tr -d '=' | sed 's/^/-u /') \
    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" JOBS=max \
-   npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" > install.log 2>&1) \
+   "$N24/bin/node" "$NPM_CLI" install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" > install.log 2>&1) \
    || { tail -40 "$CACHE/cs/install.log"; exit 1; }
   [ -d "$CS_PKG/lib/vscode/node_modules/@vscode/spdlog/build" ] || { echo "code-server's postinstall did not run"; exit 1; }
 fi
