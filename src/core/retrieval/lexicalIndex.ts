@@ -1,9 +1,27 @@
 import { analyze } from './textAnalysis';
 
-/** A growable posting list: parallel arrays of document numbers and term frequencies. */
-interface Postings {
-  docs: number[];
-  tfs: number[];
+/**
+ * A growable posting list: parallel typed arrays of document numbers and term frequencies, so a
+ * 100,000-chunk index costs a few bytes a posting rather than a boxed number each.
+ */
+class Postings {
+  docs = new Int32Array(4);
+  tfs = new Uint16Array(4);
+  length = 0;
+
+  push(doc: number, tf: number): void {
+    if (this.length === this.docs.length) {
+      const docs = new Int32Array(this.length * 2);
+      docs.set(this.docs);
+      this.docs = docs;
+      const tfs = new Uint16Array(this.length * 2);
+      tfs.set(this.tfs);
+      this.tfs = tfs;
+    }
+    this.docs[this.length] = doc;
+    this.tfs[this.length] = Math.min(tf, 65535);
+    this.length++;
+  }
 }
 
 /**
@@ -13,18 +31,19 @@ interface Postings {
  */
 export class LexicalIndex {
   private readonly postings = new Map<string, Postings>();
-  private readonly lengths: number[] = [];
+  private lengths = new Uint32Array(1024);
+  private count = 0;
   private readonly removed = new Set<number>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
 
   get size(): number {
-    return this.lengths.length;
+    return this.count;
   }
 
   /** Adds a document and returns its number. `boost` text (e.g. headings) counts twice. */
   add(text: string, boost = ''): number {
-    const doc = this.lengths.length;
+    const doc = this.count;
     const terms = analyze(text);
     const extra = boost ? analyze(boost) : [];
     const tf = new Map<string, number>();
@@ -32,12 +51,16 @@ export class LexicalIndex {
     for (const t of extra) tf.set(t, (tf.get(t) ?? 0) + 2);
     for (const [term, n] of tf) {
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { docs: [], tfs: [] }));
-      p.docs.push(doc);
-      p.tfs.push(n);
+      if (!p) this.postings.set(term, (p = new Postings()));
+      p.push(doc, n);
     }
     const len = terms.length + extra.length;
-    this.lengths.push(len);
+    if (this.count === this.lengths.length) {
+      const grown = new Uint32Array(this.lengths.length * 2);
+      grown.set(this.lengths);
+      this.lengths = grown;
+    }
+    this.lengths[this.count++] = len;
     this.totalLength += len;
     return doc;
   }
@@ -48,7 +71,7 @@ export class LexicalIndex {
 
   /** Top `k` documents for weighted query terms, best first. */
   search(terms: Map<string, number>, k: number, accept?: (doc: number) => boolean): { doc: number; score: number }[] {
-    const n = this.lengths.length;
+    const n = this.count;
     if (!n) return [];
     if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
     const scores = this.scratch;
@@ -59,7 +82,9 @@ export class LexicalIndex {
     for (const [term, weight] of terms) {
       const p = this.postings.get(term);
       if (!p) continue;
-      const df = p.docs.length;
+      const df = p.length;
+      // An expansion word found in a large share of the chunks adds little but costs a long scan.
+      if (weight < 1 && df > n * 0.05 && n > 5000) continue;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = 0; i < df; i++) {
         const d = p.docs[i];

@@ -31,7 +31,9 @@ export function stem(word: string): string {
       break;
     }
   }
-  // "penaliz" and "penal" stay distinct from "pen": undouble a final double consonant only.
+  // "optimization" → "optimize" above; strip the final e so it meets "optimize" → "optimiz".
+  if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
+  // Undouble a final double consonant ("controll" → "control").
   if (/([bdfgmnprt])\1$/.test(w)) w = w.slice(0, -1);
   return w;
 }

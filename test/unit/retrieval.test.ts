@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chunkSource } from '../../src/core/retrieval/chunker';
+import { PassageIndex } from '../../src/core/retrieval/retriever';
+import { selectPassages } from '../../src/core/retrieval/selectPassages';
+import { citationLabel, extractCitations, renderCitations } from '../../src/core/retrieval/citations';
+import { analyzeQuery, stem } from '../../src/core/retrieval/textAnalysis';
+import type { ParsedSource } from '../../src/core/sources/sourceTypes';
+
+function paper(blocks: [string, number, string?][], hash = 'h1'): ParsedSource {
+  return {
+    ref: { title: 'Paper', kind: 'pdf', contentHash: hash },
+    warnings: [],
+    blocks: blocks.map(([text, page, section]) => ({ text, location: { page, ...(section ? { section } : {}) } })),
+  };
+}
+
+const filler = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `${topic} sentence number ${i} about datasets, evaluation protocols and the tokenizer.`).join(' ');
+
+const SRC = paper([
+  [filler('Introduction', 12), 1, '1 Introduction'],
+  ['We collect 64,000 comparisons between pairs of summaries from labelers.', 2, '2 Data'],
+  [filler('Data', 12), 2, '2 Data'],
+  ['This KL term serves two purposes. First, it acts as an entropy bonus; second, it keeps the policy near the distribution the reward model was trained on.', 6, '3 Method'],
+  [filler('Method', 12), 6, '3 Method'],
+  ['Optimising too hard against the learned reward makes it anti-correlated with human preferences.', 8, '4 Results'],
+]);
+
+test('chunks keep pages and sections, never cross sections, and ids are stable', () => {
+  const a = chunkSource(SRC);
+  const b = chunkSource(SRC);
+  assert.deepEqual(a, b);
+  assert.deepEqual(a.map((c) => c.id), a.map((_, i) => `P${i + 1}`));
+  assert.ok(a.every((c) => c.location.page !== undefined && c.location.section));
+  const kl = a.find((c) => c.text.includes('serves two purposes'))!;
+  assert.equal(kl.location.page, 6);
+  assert.equal(kl.location.section, '3 Method');
+});
+
+test('the stemmer joins word forms', () => {
+  assert.equal(stem('penalties'), stem('penalty'));
+  assert.equal(stem('rewarded'), stem('rewards'));
+  assert.equal(stem('optimization'), stem('optimize'));
+});
+
+test('a why-question finds the passage that explains, though it shares few words', () => {
+  const idx = PassageIndex.fromSources([SRC]);
+  const [top] = idx.search('Why does the paper use a KL penalty?', 3);
+  assert.match(top.text, /serves two purposes/);
+  const q = analyzeQuery('Why a KL penalty?');
+  assert.ok(q.get(stem('purpose'))! > 0, 'why-questions look for explanations');
+  const [over] = idx.search('Does the reward stop agreeing with human judgements?', 3);
+  assert.match(over.text, /anti-correlated/);
+});
+
+test('sources can be removed and filtered', () => {
+  const other = paper([['A different paper about debate between two models.', 1]], 'h2');
+  const idx = PassageIndex.fromSources([SRC, other]);
+  assert.equal(idx.search('debate models', 1)[0].source.contentHash, 'h2');
+  assert.equal(idx.search('debate models', 5, { filter: (r) => r.contentHash !== 'h2' }).some((p) => p.source.contentHash === 'h2'), false);
+  idx.remove('h2');
+  assert.equal(idx.search('debate', 5).some((p) => p.source.contentHash === 'h2'), false);
+});
+
+test('the whole paper is sent when it fits; otherwise the best passages in reading order', () => {
+  const whole = selectPassages(SRC, 'KL penalty', { budgetTokens: 100_000 });
+  assert.equal(whole.whole, true);
+  assert.equal(whole.passages.length, chunkSource(SRC).length);
+  const some = selectPassages(SRC, 'Why a KL penalty?', { budgetTokens: 200, k: 3 });
+  assert.equal(some.whole, false);
+  assert.ok(some.passages.some((p) => p.text.includes('serves two purposes')));
+  const order = some.passages.map((p) => Number(p.id.slice(1)));
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+});
+
+test('hybrid search fuses embedding ranks and falls back when there are none', async () => {
+  const idx = PassageIndex.fromSources([SRC]);
+  const none = await idx.searchHybrid('KL penalty', 3, async () => undefined);
+  assert.deepEqual(none.map((p) => p.id), idx.search('KL penalty', 3).map((p) => p.id));
+  const fused = await idx.searchHybrid('KL penalty', 3, async (texts) => texts.map((t) => [t.includes('KL') ? 1 : 0, 1]));
+  assert.match(fused[0].text, /KL/);
+});
+
+test('citation labels; unknown ids are flagged, never shown as real', () => {
+  assert.equal(citationLabel({ page: 6 }), 'p. 6');
+  assert.equal(citationLabel({ page: 6, endPage: 7 }), 'pp. 6–7');
+  assert.equal(citationLabel({ startLine: 40, endLine: 52, sectionNumber: '2' }), '§2, lines 40–52');
+  const passages = [{ id: 'P3', text: 't', location: { page: 6 } }];
+  const found = extractCitations('As shown [P3, P9] and [P3][P4].', passages);
+  assert.deepEqual(found.map((c) => [c.id, c.valid]), [['P3', true], ['P9', false], ['P3', true], ['P4', false]]);
+  assert.equal(renderCitations('See [P3] and [P9].', passages), 'See [p. 6] and [P9?].');
+});
