@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: every tier, stopping at the first that fails.
 #   1. type-check (tsc --noEmit)          2. build (esbuild)
-#   3. unit tests in plain Node (node:test)
+#   3. unit tests in plain Node (node:test)   3b. the panel's front end in headless Chromium (hostile content)
 #   4. integration tests in a real VS Code (code-server's extension host, headless Chromium)
 #   5. end to end: the packaged .vsix in VS Code, driven through the UI like a person would
 # Dependencies come from `npm ci` (CI does it, see .ci/run); the VS Code host installs itself on
@@ -65,6 +65,7 @@ tier() {
 tier "type-check" no npx tsc --noEmit -p .
 tier "build" no node esbuild.mjs
 tier "unit tests" yes bash scripts/unit-tests.sh
+tier "panel in a real browser (hostile content)" yes bash scripts/unit-tests.sh $(find test/browser -name '*.test.ts' | sort)
 tier "integration tests in VS Code" yes node test/host/runIntegration.mjs
 tier "end to end in VS Code (UI)" yes node test/host/uiSmoke.mjs
 
