@@ -108,3 +108,37 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     // Some file systems cannot fsync a directory; the rename itself is still atomic.
   }
 }
+
+/**
+ * Writes many lines atomically without holding them all as one string: batches of about a
+ * megabyte go to a temporary file, which is flushed and renamed over the target.
+ */
+export function writeLinesAtomic(file: string, lines: Iterable<string>): number {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  let count = 0;
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    for (const line of lines) {
+      batch.push(line);
+      size += line.length + 1;
+      count++;
+      if (size > 1 << 20) {
+        fs.writeSync(fd, batch.join('\n') + '\n');
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length) fs.writeSync(fd, batch.join('\n') + '\n');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+  return count;
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { DatasetStore } from '../dataset/datasetStore';
 import type { CorruptLine } from '../dataset/instanceTypes';
 import { AlignError } from '../errors';
-import { writeFileAtomic } from '../dataset/jsonlFile';
+import { writeFileAtomic, writeLinesAtomic } from '../dataset/jsonlFile';
 import { readTaskRecords } from './exportRecords';
 import * as formats from './formats';
 
@@ -59,7 +59,8 @@ export async function exportDataset(store: DatasetStore, opts: { format: ExportF
   const written: string[] = [];
   for (const f of files) {
     const target = f.relPath ? path.join(opts.out, f.relPath) : opts.out;
-    writeFileAtomic(target, f.content);
+    if (typeof f.content === 'string') writeFileAtomic(target, f.content);
+    else writeLinesAtomic(target, f.content);
     written.push(target);
   }
   return { files: written, counts: { ...counts, records: files.reduce((n, f) => n + f.records, 0) }, corrupt };

@@ -3,16 +3,25 @@ import type { TaskRecords } from './exportRecords';
 import { promptMessages, promptText } from './exportRecords';
 import { renderTasksMarkdown } from './markdownLayout';
 
-/** One output file of an export: a path relative to the target, and its lines or text. */
+/** One output file of an export: a path relative to the target, and its text or its JSONL lines. */
 export interface ExportFile {
   relPath: string;
-  content: string;
+  content: string | Iterable<string>;
   records: number;
 }
 
-function jsonl(rows: unknown[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+/** JSONL lines produced one by one, so 100,000 records never sit in memory as one string. */
+function jsonl<T>(items: T[], row: (item: T) => unknown): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      for (const item of items) yield JSON.stringify(row(item));
+    },
+  };
 }
+
+type Pair = { t: TaskRecords; i: TaskRecords['instances'][number] };
+const pairs = (tasks: TaskRecords[]): Pair[] => tasks.flatMap((t) => t.instances.map((i) => ({ t, i })));
+const countOf = (tasks: TaskRecords[]) => tasks.reduce((n, t) => n + t.instances.length, 0);
 
 function metadata(t: TaskRecords, i: TaskRecords['instances'][number]) {
   return {
@@ -30,20 +39,17 @@ function metadata(t: TaskRecords, i: TaskRecords['instances'][number]) {
 
 /** Inspect AI samples: `input` (chat messages), `target`, `id`, `metadata`. */
 export function inspect(tasks: TaskRecords[]): ExportFile {
-  const rows = tasks.flatMap((t) => t.instances.map((i) => ({ id: i.id, input: promptMessages(t.task, i), target: i.output, metadata: metadata(t, i) })));
-  return { relPath: '', content: jsonl(rows), records: rows.length };
+  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ id: i.id, input: promptMessages(t.task, i), target: i.output, metadata: metadata(t, i) })), records: countOf(tasks) };
 }
 
 /** OpenAI evals: `input` (chat messages) and `ideal`. */
 export function openaiEvals(tasks: TaskRecords[]): ExportFile {
-  const rows = tasks.flatMap((t) => t.instances.map((i) => ({ input: promptMessages(t.task, i), ideal: i.output })));
-  return { relPath: '', content: jsonl(rows), records: rows.length };
+  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ input: promptMessages(t.task, i), ideal: i.output })), records: countOf(tasks) };
 }
 
 /** OpenAI chat fine-tuning: `messages` ending with the assistant's saved answer. */
 export function openaiChat(tasks: TaskRecords[]): ExportFile {
-  const rows = tasks.flatMap((t) => t.instances.map((i) => ({ messages: [...promptMessages(t.task, i), { role: 'assistant', content: i.output }] })));
-  return { relPath: '', content: jsonl(rows), records: rows.length };
+  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ messages: [...promptMessages(t.task, i), { role: 'assistant', content: i.output }] })), records: countOf(tasks) };
 }
 
 /**
@@ -65,7 +71,7 @@ export function dpo(tasks: TaskRecords[]): ExportFile {
       rows.push({ prompt: promptMessages(t.task, accepted), chosen: [{ role: 'assistant', content: accepted.output }], rejected: [{ role: 'assistant', content: f.output }], kind: 'dismissed', id: f.id });
     }
   }
-  return { relPath: '', content: jsonl(rows), records: rows.length };
+  return { relPath: '', content: jsonl(rows, (r) => r), records: rows.length };
 }
 
 /** promptfoo test cases (YAML): `vars` with the prompt, and a `similar` assertion against the saved answer. */
@@ -83,10 +89,11 @@ export function promptfoo(tasks: TaskRecords[]): ExportFile {
 
 /** Hugging Face dataset folder: `data/<task>.jsonl` per task, and a card whose `configs` name them. */
 export function hf(tasks: TaskRecords[]): ExportFile[] {
-  const files: ExportFile[] = tasks.map((t) => {
-    const rows = t.instances.map((i) => ({ id: i.id, task: t.task.id, messages: promptMessages(t.task, i), output: i.output, original_output: i.originalOutput ?? null, metadata: metadata(t, i) }));
-    return { relPath: `data/${t.task.id}.jsonl`, content: jsonl(rows), records: rows.length };
-  });
+  const files: ExportFile[] = tasks.map((t) => ({
+    relPath: `data/${t.task.id}.jsonl`,
+    content: jsonl(t.instances, (i) => ({ id: i.id, task: t.task.id, messages: promptMessages(t.task, i), output: i.output, original_output: i.originalOutput ?? null, metadata: metadata(t, i) })),
+    records: t.instances.length,
+  }));
   const front = toYaml({
     license: 'cc-by-4.0',
     language: ['en'],

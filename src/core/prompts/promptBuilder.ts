@@ -92,8 +92,20 @@ function renderFields(fields: Record<string, string> | undefined): string {
     .join('\n');
 }
 
+const systemCache = new WeakMap<TaskSpec, Map<boolean, string>>();
+
 /** The system message: the task's instructions, its constraints and the rules about data. */
 export function systemMessage(task: TaskSpec, withPassages: boolean): string {
+  // Exports build one per instance: 100,000 identical strings are worth computing once.
+  const cached = systemCache.get(task)?.get(withPassages);
+  if (cached) return cached;
+  const built = buildSystemMessage(task, withPassages);
+  if (!systemCache.has(task)) systemCache.set(task, new Map());
+  systemCache.get(task)!.set(withPassages, built);
+  return built;
+}
+
+function buildSystemMessage(task: TaskSpec, withPassages: boolean): string {
   const lines = [
     `You are a research assistant for AI-alignment researchers. Task: ${task.title}.`,
     `Context: ${task.context}`,
