@@ -18,6 +18,7 @@ import { SourceCache } from '../core/sources/sourceCache';
 import { citationLabel } from '../core/retrieval/citations';
 import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
 import { AlignError, InputFileError } from '../core/errors';
+import { checkSource } from '../core/tasks/constraints';
 
 /** What every command gets: parsed flags, I/O, a logger and the Ctrl-C signal. */
 export interface CommonOptions {
@@ -176,6 +177,8 @@ export async function askCommand(o: CommonOptions, file: string, question: strin
   if (!question.trim()) throw new UsageError('The question is empty.');
   const task = await loadTask(o, 'paper-qa');
   const source = await loadCliSource(o, file);
+  const allowed = checkSource(source.ref, task.constraints);
+  if (!allowed.allowed) throw new AlignError(allowed.reason, 'constraint', "Edit the task's constraints (task.json) to use it.");
   const priorDialogue = o.values.dialogue ? readDialogue(path.resolve(o.io.cwd, o.values.dialogue)) : undefined;
   return runSession(o, { task, source, priorDialogue }, question);
 }

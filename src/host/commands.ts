@@ -8,6 +8,7 @@ import type { SessionTurn } from '../core/assistant/researchSession';
 import { activeDocumentSource, uriSource, documentSource } from './editorSources';
 import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
+import { checkSource } from '../core/tasks/constraints';
 import { datasetIoCommands } from './datasetIoCommands';
 import type { DraftCritique } from './critique/critiqueComments';
 import type { SourceTextProvider } from './citationOpener';
@@ -74,9 +75,12 @@ export function createCommands(services: HostServices, conversations: Conversati
     const source = await sourceP;
     for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
     if (source.warnings.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${source.warnings[0]}`);
+    const task = await services.task(args.taskId ?? 'paper-qa');
+    // The task's information constraints decide which sources it may see.
+    const allowed = checkSource(source.ref, task.constraints);
+    if (!allowed.allowed) throw new Error(`${allowed.reason} Edit the task's constraints (task.json) to use it.`);
     const question = args.question ?? (await askQuestion(`Ask about ${source.ref.title}`, 'What does the paper claim about…?', defaultQuestion));
     if (!question) return undefined;
-    const task = await services.task(args.taskId ?? 'paper-qa');
     const { turn } = await conversations.start({ task, source }, question);
     return toResult(turn);
   };
