@@ -2,50 +2,83 @@ import type { ModelSettings } from './modelTypes';
 import { DEFAULT_BASE_URL } from './modelTypes';
 import { redactUrl } from '../redact';
 
+export const DEFAULT_MODEL = 'gpt-4o-mini';
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** Sent to endpoints that need no key: the SDK refuses to build a client without one. */
+export const NO_KEY_PLACEHOLDER = 'no-key-needed';
+
 /** Hosted endpoints refuse requests without a key; local servers (Ollama, vLLM, LM Studio) do not need one. */
-function needsKey(baseURL: string): boolean {
+export function endpointNeedsKey(baseURL: string): boolean {
   try {
-    const host = new URL(baseURL).hostname;
+    const host = new URL(normaliseBaseUrl(baseURL)).hostname.toLowerCase();
     return host === 'api.openai.com' || host.endsWith('.openai.azure.com') || host.endsWith('.azure.com');
   } catch {
     return true;
   }
 }
 
-/** True when a request can be attempted: an endpoint, a model, and a key where one is needed. */
+/** True when a request can be attempted: a model, and a key where the endpoint needs one. */
 export function isModelConfigured(s: ModelSettings): boolean {
   if (!s.model.trim()) return false;
-  return !!s.apiKey || !needsKey(normaliseBaseUrl(s.baseURL));
+  return !!s.apiKey?.trim() || !endpointNeedsKey(s.baseURL);
 }
 
+/**
+ * The base URL as the SDK wants it: OpenAI's when empty, no trailing slash, a scheme when the
+ * researcher typed `localhost:11434/v1`, and without `/chat/completions` when they pasted the
+ * full route from a server's docs.
+ */
 export function normaliseBaseUrl(url: string | undefined): string {
-  const u = (url ?? '').trim();
-  return u ? u.replace(/\/+$/, '') : DEFAULT_BASE_URL;
+  let u = (url ?? '').trim();
+  if (!u) return DEFAULT_BASE_URL;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(u)) {
+    const local = /^(localhost|127\.|\[?::1\]?|0\.0\.0\.0|10\.|192\.168\.|host\.docker\.internal)/i.test(u);
+    u = `${local ? 'http' : 'https'}://${u}`;
+  }
+  return u.replace(/\/+$/, '').replace(/\/chat\/completions$/i, '').replace(/\/+$/, '');
 }
 
-/** Short label for the status bar and messages: host and path, no credentials. */
+/** Short label for the status bar and log lines: host and path, never credentials or query. */
 export function endpointLabel(baseURL: string): string {
   const safe = redactUrl(normaliseBaseUrl(baseURL));
   try {
     const u = new URL(safe);
-    return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, '')}`;
   } catch {
     return safe;
   }
 }
 
-/** CLI configuration: environment first, flags over it. */
-export function resolveModelSettingsFromEnv(
-  env: NodeJS.ProcessEnv,
-  flags: { model?: string; baseUrl?: string; timeoutSeconds?: number },
-): ModelSettings {
+function firstSet(...values: (string | undefined)[]): string | undefined {
+  for (const v of values) if (v !== undefined && v.trim() !== '') return v.trim();
+  return undefined;
+}
+
+/** Flags of the `align` command that override the environment. */
+export interface ModelFlags {
+  model?: string;
+  baseUrl?: string;
+  /** `--timeout SECONDS`. */
+  timeoutSeconds?: number;
+  maxRetries?: number;
+}
+
+/**
+ * CLI configuration: OPENAI_API_KEY, OPENAI_BASE_URL and ALIGN_MODEL from the environment, the
+ * flags over them, defaults for the rest (model gpt-4o-mini, 60 s timeout, 2 retries).
+ */
+export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: ModelFlags = {}): ModelSettings {
+  const timeout = flags.timeoutSeconds !== undefined && Number.isFinite(flags.timeoutSeconds) && flags.timeoutSeconds > 0 ? flags.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
+  const retries = flags.maxRetries !== undefined && Number.isInteger(flags.maxRetries) && flags.maxRetries >= 0 ? flags.maxRetries : DEFAULT_MAX_RETRIES;
   return {
-    baseURL: normaliseBaseUrl(flags.baseUrl ?? env.OPENAI_BASE_URL),
-    model: (flags.model ?? env.ALIGN_MODEL ?? 'gpt-4o-mini').trim(),
-    apiKey: env.OPENAI_API_KEY?.trim() || undefined,
+    baseURL: normaliseBaseUrl(firstSet(flags.baseUrl, env.OPENAI_BASE_URL)),
+    model: firstSet(flags.model, env.ALIGN_MODEL) ?? DEFAULT_MODEL,
+    apiKey: firstSet(env.OPENAI_API_KEY),
     temperature: 0.3,
     maxTokens: 2048,
-    timeoutMs: (flags.timeoutSeconds ?? 60) * 1000,
-    maxRetries: 2,
+    timeoutMs: Math.round(timeout * 1000),
+    maxRetries: retries,
   };
 }

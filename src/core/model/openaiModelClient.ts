@@ -1,109 +1,152 @@
 import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import type { ChatRequest, ChatResult, ModelClient, ModelSettings } from './modelTypes';
 import type { Logger } from '../ports';
-import { ModelError, toModelError, type ModelErrorContext } from './modelErrors';
-import { normaliseBaseUrl } from './modelConfig';
-import { redactUrl } from '../redact';
+import { ModelError, cancelledError, notConfiguredError, streamCutError, timeoutError, toModelError, type ModelErrorContext } from './modelErrors';
+import { NO_KEY_PLACEHOLDER, endpointLabel, isModelConfigured, normaliseBaseUrl } from './modelConfig';
+import { DEFAULT_RETRY_POLICY, abortableSleep, isAutoRetryable, retryDelayMs, type RetryPolicy } from './retry';
+import { redactSecrets, redactUrl } from '../redact';
 
-/** Backoff for retries, overridable so tests do not sleep. */
-export interface RetryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+export type { RetryPolicy } from './retry';
 
-const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 20_000 };
+/** Embedding model asked of endpoints that offer `/embeddings`. */
+const EMBEDDING_MODEL = 'text-embedding-3-small';
 
-/** Sleeps, but wakes early (and throws) when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ModelError('Cancelled.', 'cancelled', undefined, true));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new ModelError('Cancelled.', 'cancelled', undefined, true));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+type Answer = Omit<ChatResult, 'structured'>;
 
 /**
- * The model client over the official `openai` package. Retries 429 and 5xx itself (honouring
- * `retry-after`), so every retry is logged and cancellable; treats a silence longer than the
- * timeout mid-stream as a timeout; returns partial answers on every failure.
+ * The model client over the official `openai` package.
+ *
+ * - Retries 429, 5xx and connection resets itself (the SDK's own retries are off), honouring
+ *   `retry-after` / `retry-after-ms`, with capped exponential backoff and jitter; every retry is
+ *   logged and the wait is cancellable.
+ * - A silence longer than `timeoutMs` — before the first byte or between two chunks — aborts the
+ *   request and fails with 'timeout', keeping what arrived.
+ * - Every failure is a `ModelError` carrying the partial answer, if any.
+ * - Structured output (`jsonSchema`) falls back to a plain request when the endpoint refuses it.
+ * - Logs one info line per call (model, endpoint, sizes, duration, tokens) and never the key or
+ *   the prompt.
  */
 export class OpenAIModelClient implements ModelClient {
   readonly settings: Readonly<ModelSettings>;
   private readonly client: OpenAI;
   private readonly endpoint: string;
+  private readonly label: string;
+  private readonly secrets: string[];
 
   constructor(
     settings: ModelSettings,
     private readonly logger: Logger,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
   ) {
-    this.settings = { ...settings, baseURL: normaliseBaseUrl(settings.baseURL) };
-    this.endpoint = redactUrl(this.settings.baseURL);
+    const baseURL = normaliseBaseUrl(settings.baseURL);
+    this.settings = Object.freeze({ ...settings, baseURL });
+    this.endpoint = redactUrl(baseURL);
+    this.label = endpointLabel(baseURL);
+    this.secrets = settings.apiKey ? [settings.apiKey] : [];
+    const key = settings.apiKey?.trim() || NO_KEY_PLACEHOLDER;
+    let azure = false;
+    try {
+      azure = new URL(baseURL).hostname.endsWith('.azure.com');
+    } catch {
+      // An unparseable URL fails on the first request with a message naming it.
+    }
     this.client = new OpenAI({
-      baseURL: this.settings.baseURL,
-      // Local servers need no key, but the SDK insists on one.
-      apiKey: settings.apiKey || 'no-key-needed',
+      baseURL,
+      apiKey: key,
       timeout: settings.timeoutMs,
       maxRetries: 0,
-      dangerouslyAllowBrowser: false,
+      // Azure's v1 API reads `api-key`; sending both keeps either way of authenticating working.
+      ...(azure ? { defaultHeaders: { 'api-key': key } } : {}),
+      // The SDK prints parse failures to the console; route them to our log, where we redact.
+      logLevel: 'warn',
+      logger: {
+        error: (msg: string) => this.log('debug', `openai sdk: ${msg}`),
+        warn: (msg: string) => this.log('debug', `openai sdk: ${msg}`),
+        info: () => {},
+        debug: () => {},
+      },
     });
   }
 
+  /** Every line goes through redaction: server messages can echo the key back. */
+  private log(level: keyof Logger, line: string): void {
+    this.logger[level](redactSecrets(line, this.secrets));
+  }
+
   private ctx(model: string): ModelErrorContext {
-    return { endpoint: this.endpoint, model, timeoutMs: this.settings.timeoutMs };
+    return { endpoint: this.endpoint, model, timeoutMs: this.settings.timeoutMs, secrets: this.secrets };
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
     const model = req.model ?? this.settings.model;
     const started = Date.now();
+    const promptChars = req.messages.reduce((n, m) => n + m.content.length, 0);
+    const shape = `${model} @ ${this.label}: ${req.messages.length} messages, ${promptChars} prompt chars, ${req.onDelta ? 'streamed' : 'whole'}${req.jsonSchema ? ', json_schema' : ''}`;
+    this.log('trace', `chat start ${shape}`);
     let structured = !!req.jsonSchema;
     let attempt = 0;
-    for (;;) {
-      try {
-        const result = await this.once(req, model, structured);
-        this.logger.info(
-          `model call ok: ${model} at ${this.endpoint}, ${req.messages.length} messages, ${req.messages.reduce((n, m) => n + m.content.length, 0)} prompt chars, ` +
-            `${result.text.length} answer chars, finish ${result.finishReason ?? '?'}, ${Date.now() - started} ms${attempt ? `, ${attempt} retries` : ''}`,
-        );
-        return { ...result, structured: req.jsonSchema ? structured : undefined };
-      } catch (e) {
-        let err = e as ModelError;
-        if (err.code === 'unknown-model') err = await this.withModelList(err, model);
-        if (structured && err.code === 'bad-request' && !err.partial) {
-          // The endpoint does not take response_format: ask again in plain text.
-          this.logger.info(`${this.endpoint} refused structured output (${err.message}); asking without it`);
-          structured = false;
-          continue;
-        }
-        const canRetry = err.retryable && err.code !== 'cancelled' && err.code !== 'timeout' && !err.partial && attempt < this.settings.maxRetries;
-        this.logger.warn(`model call failed: ${err.code}: ${err.message}${canRetry ? ` (retry ${attempt + 1} of ${this.settings.maxRetries})` : ''}`);
-        if (!canRetry) throw err;
-        const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5));
-        const wait = err.retryAfterSeconds !== undefined ? Math.min(this.retry.maxDelayMs, err.retryAfterSeconds * 1000) : backoff;
-        attempt++;
-        await sleep(wait, req.signal);
-      }
-    }
-  }
-
-  private async withModelList(err: ModelError, model: string): Promise<ModelError> {
     try {
-      const available = await this.listModels();
-      return toModelError({ status: 404 }, { ...this.ctx(model), availableModels: available }, err.partial);
-    } catch {
-      return err;
+      if (!isModelConfigured({ ...this.settings, model })) throw notConfiguredError({ endpoint: this.endpoint, model });
+      for (;;) {
+        try {
+          const answer = await this.once(req, model, structured);
+          const tokens = answer.usage?.promptTokens !== undefined ? `, tokens ${answer.usage.promptTokens}+${answer.usage.completionTokens ?? '?'}` : '';
+          this.log(
+            'info',
+            `chat ok ${shape} → ${answer.text.length} chars, finish ${answer.finishReason ?? '?'}${tokens}, ${Date.now() - started} ms` +
+              `${attempt ? `, after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}` : ''}${req.jsonSchema && !structured ? ', structured output refused' : ''}`,
+          );
+          return { ...answer, ...(req.jsonSchema ? { structured } : {}) };
+        } catch (e) {
+          let err = toModelError(e, this.ctx(model));
+          if (structured && err.code === 'bad-request' && (err.status === 400 || err.status === 422) && !err.partial) {
+            // Endpoints without structured output refuse response_format: ask once more in plain text.
+            this.log('info', `${this.label} refused response_format json_schema (${err.message}); asking without it`);
+            structured = false;
+            continue;
+          }
+          if (err.code === 'unknown-model') err = await this.withModelList(err, model, req.signal);
+          const delay = isAutoRetryable(err) && attempt < this.settings.maxRetries ? retryDelayMs(attempt, this.retry, err.retryAfterSeconds) : undefined;
+          if (delay === undefined) throw err;
+          attempt++;
+          this.log('warn', `chat ${model} @ ${this.label}: ${err.code} (${err.message}); retry ${attempt} of ${this.settings.maxRetries} in ${Math.round(delay)} ms`);
+          await abortableSleep(delay, req.signal);
+        }
+      }
+    } catch (e) {
+      const err = toModelError(e, this.ctx(model));
+      const level = err.code === 'cancelled' ? 'info' : 'warn';
+      this.log(
+        level,
+        `chat failed ${shape} → ${err.code}${err.status ? ` ${err.status}` : ''}${err.partial ? `, ${err.partial.length} chars kept` : ''}, ${Date.now() - started} ms` +
+          `${attempt ? `, after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}` : ''}: ${err.message}`,
+      );
+      throw err;
     }
   }
 
-  /** One request. Throws ModelError (with the partial answer) on any failure. */
-  private async once(req: ChatRequest, model: string, structured: boolean): Promise<Omit<ChatResult, 'structured'>> {
+  /** Names the models the endpoint does serve, so the message says what to pick instead. */
+  private async withModelList(err: ModelError, model: string, signal?: AbortSignal): Promise<ModelError> {
+    let available: string[];
+    try {
+      available = await this.listModels(signal);
+    } catch (e) {
+      if ((e as { status?: unknown }).status !== 404) return err;
+      // Neither /chat/completions nor /models exists here: the base URL is wrong, not the model.
+      return new ModelError('bad-request', `${this.endpoint} has no OpenAI-compatible API at this address (404 for /chat/completions and /models).`, {
+        hint: 'Check alignment.baseUrl (CLI: --base-url or OPENAI_BASE_URL); OpenAI-compatible servers usually end in /v1.',
+        status: 404,
+        cause: err,
+      });
+    }
+    if (available.includes(model)) return err;
+    return toModelError(err.cause ?? { status: 404 }, { ...this.ctx(model), availableModels: available }, err.partial);
+  }
+
+  /** One request, with its own stall timer. Throws a ModelError (with the partial answer) on any failure. */
+  private async once(req: ChatRequest, model: string, structured: boolean): Promise<Answer> {
+    if (req.signal?.aborted) throw cancelledError();
     const abort = new AbortController();
     let timedOut = false;
     let idle: NodeJS.Timeout | undefined;
@@ -115,36 +158,39 @@ export class OpenAIModelClient implements ModelClient {
       }, this.settings.timeoutMs);
     };
     const onUserAbort = () => abort.abort();
-    if (req.signal?.aborted) throw new ModelError('Cancelled.', 'cancelled', undefined, true);
     req.signal?.addEventListener('abort', onUserAbort, { once: true });
     let text = '';
     try {
       arm();
-      const params = {
+      const params: ChatCompletionCreateParamsBase = {
         model,
         messages: req.messages,
         ...(this.settings.temperature !== undefined ? { temperature: this.settings.temperature } : {}),
         ...(this.settings.maxTokens !== undefined ? { max_tokens: this.settings.maxTokens } : {}),
         ...(structured && req.jsonSchema
-          ? { response_format: { type: 'json_schema' as const, json_schema: { name: req.jsonSchema.name, schema: req.jsonSchema.schema, strict: true } } }
+          ? { response_format: { type: 'json_schema', json_schema: { name: req.jsonSchema.name, schema: req.jsonSchema.schema, strict: true } } }
           : {}),
       };
       if (!req.onDelta) {
         const completion = await this.client.chat.completions.create({ ...params, stream: false }, { signal: abort.signal });
-        const choice = completion.choices[0];
+        const choice = completion.choices?.[0];
+        if (!choice) throw new SyntaxError('the completion has no choices (not an OpenAI-compatible JSON response?)');
         return {
-          text: choice?.message?.content ?? '',
+          text: choice.message?.content ?? '',
           model: completion.model || model,
-          finishReason: choice?.finish_reason ?? undefined,
-          usage: { promptTokens: completion.usage?.prompt_tokens, completionTokens: completion.usage?.completion_tokens },
+          finishReason: choice.finish_reason ?? undefined,
+          usage: completion.usage ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } : undefined,
         };
       }
       const stream = await this.client.chat.completions.create({ ...params, stream: true }, { signal: abort.signal });
+      arm();
       let finishReason: string | undefined;
       let servedModel = model;
+      let usage: Answer['usage'];
       for await (const chunk of stream) {
         arm();
-        servedModel = chunk.model || servedModel;
+        if (chunk.model) servedModel = chunk.model;
+        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
         const choice = chunk.choices?.[0];
         const delta = choice?.delta?.content;
         if (delta) {
@@ -153,52 +199,55 @@ export class OpenAIModelClient implements ModelClient {
         }
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
-      if (!finishReason) {
-        throw new ModelError(
-          `The answer from ${this.endpoint} (model ${model}) was cut off${text ? ` after ${text.length} characters; the partial answer is kept` : ''}.`,
-          'stream-cut',
-          'Retry to get a complete answer.',
-          true,
-          text || undefined,
-        );
-      }
-      return { text, model: servedModel, finishReason };
+      // The SDK ends the iteration quietly when aborted; only a finish_reason marks a whole answer.
+      if (!finishReason && !timedOut && !req.signal?.aborted) throw streamCutError(this.ctx(model), text || undefined, 'the stream ended without a finish reason');
+      if (finishReason) return { text, model: servedModel, finishReason, usage };
+      throw abort.signal.reason ?? new Error('aborted');
     } catch (e) {
-      if (timedOut) {
-        throw new ModelError(
-          `${this.endpoint} (model ${model}) sent nothing for ${Math.round(this.settings.timeoutMs / 1000)} s${text ? `; the ${text.length} characters received are kept` : ''}.`,
-          'timeout',
-          'Retry, or raise alignment.requestTimeoutSeconds (CLI: --timeout).',
-          true,
-          text || undefined,
-        );
-      }
-      if (req.signal?.aborted) throw new ModelError('Cancelled.', 'cancelled', undefined, true, text || undefined);
+      if (timedOut) throw timeoutError(this.ctx(model), text || undefined);
+      if (req.signal?.aborted) throw cancelledError(text || undefined);
       throw toModelError(e, this.ctx(model), text);
     } finally {
       clearTimeout(idle);
       req.signal?.removeEventListener('abort', onUserAbort);
+      // Leaves no socket streaming after a failure or an early return.
+      if (!abort.signal.aborted) abort.abort();
     }
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
+    const started = Date.now();
     try {
       const ids: string[] = [];
-      for await (const m of this.client.models.list({ signal })) ids.push(m.id);
-      return ids.sort();
+      for await (const m of this.client.models.list({ signal })) if (typeof m.id === 'string') ids.push(m.id);
+      ids.sort();
+      this.log('info', `models @ ${this.label}: ${ids.length} listed, ${Date.now() - started} ms`);
+      return ids;
     } catch (e) {
-      throw toModelError(e, this.ctx(this.settings.model));
+      const err = toModelError(e, this.ctx(this.settings.model));
+      this.log('warn', `models @ ${this.label} failed → ${err.code}: ${err.message}`);
+      throw err;
     }
   }
 
+  /** Embeddings, or undefined when the endpoint has none (404, or 400/501 from servers that lack the model). */
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][] | undefined> {
+    const started = Date.now();
     try {
-      const res = await this.client.embeddings.create({ model: 'text-embedding-3-small', input: texts }, { signal });
-      return res.data.map((d) => d.embedding);
+      const res = await this.client.embeddings.create({ model: EMBEDDING_MODEL, input: texts, encoding_format: 'float' }, { signal });
+      const out = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      if (out.length !== texts.length) throw new SyntaxError(`${out.length} embeddings for ${texts.length} texts`);
+      this.log('info', `embeddings @ ${this.label}: ${texts.length} texts, ${Date.now() - started} ms`);
+      return out;
     } catch (e) {
-      const status = (e as { status?: number }).status;
-      if (status === 404 || status === 400 || status === 501) return undefined;
-      throw toModelError(e, this.ctx(this.settings.model));
+      const status = (e as { status?: unknown }).status;
+      if (status === 404 || status === 400 || status === 501) {
+        this.log('info', `embeddings @ ${this.label}: not offered (${status})`);
+        return undefined;
+      }
+      const err = toModelError(e, this.ctx(EMBEDDING_MODEL));
+      this.log('warn', `embeddings @ ${this.label} failed → ${err.code}: ${err.message}`);
+      throw err;
     }
   }
 }
