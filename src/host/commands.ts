@@ -107,7 +107,9 @@ export function createCommands(services: HostServices, conversations: Conversati
   const commands: Record<CommandId, Handler> = {
     'alignment.askAboutDocument': async (raw) => ask(activeDocumentSource(services), argsOf(raw)),
     'alignment.askAboutPaper': async (raw) => {
-      let uri = raw instanceof vscode.Uri ? raw : undefined;
+      // From the explorer: the file's Uri. From a caller: { uri, question }.
+      const given = raw && typeof raw === 'object' && !(raw instanceof vscode.Uri) ? (raw as AskArgs & { uri?: vscode.Uri }) : {};
+      let uri = raw instanceof vscode.Uri ? raw : given.uri;
       if (!uri) {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
@@ -125,7 +127,7 @@ export function createCommands(services: HostServices, conversations: Conversati
           return uriSource(uri, services, abort.signal);
         },
       ));
-      return ask(source, {});
+      return ask(source, given);
     },
     'alignment.askAboutSelection': async (raw) => {
       const editor = vscode.window.activeTextEditor;

@@ -1,3 +1,4 @@
+import { loadUnpdf } from './loadPdfjs';
 import type { ParsedSource, SourceBlock, SourceRef } from './sourceTypes';
 import { CancelledError, InputFileError } from '../errors';
 import { layoutPage, type LayoutLine, type TextPiece } from './pdfLayout';
@@ -63,7 +64,7 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
   if (bytes.byteLength === 0) throw new InputFileError(name, 'is empty (0 bytes).', 'Download it again.');
   checkHeader(bytes, name);
   const contentHash = meta.contentHash ?? sha256Hex(bytes);
-  const { getDocumentProxy } = await import('unpdf');
+  const { getDocumentProxy } = await loadUnpdf();
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's stays usable.
