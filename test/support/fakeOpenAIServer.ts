@@ -126,9 +126,9 @@ export interface FakeOpenAI {
   rejectResponseFormat: boolean | 400 | 422;
   /** When set, requests without `Authorization: Bearer <requireKey>` get a 401. */
   requireKey: string | undefined;
-  /** Client disconnections seen before the answer ended (stall and endless modes, aborted streams). */
+  /** Clients that went away before the answer ended (stall and endless modes, aborted streams); `cutAfterChars` does not count. */
   disconnects: number;
-  /** Back to the options given at start: default responder, flags, call count; clears `requests`. */
+  /** Back to the options given at start: default responder, flags, call count; clears `requests` and `disconnects`. */
   reset(): void;
   /** Destroys open connections (ending stalls and endless streams) and stops listening. */
   close(): Promise<void>;
@@ -211,6 +211,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       responder = opts.responder ?? defaultResponder;
       calls = 0;
       state.requests.length = 0;
+      state.disconnects = 0;
       state.models = [...(opts.models ?? ['fake-model', 'fake-judge'])];
       state.embeddings = opts.embeddings ?? true;
       state.rejectResponseFormat = opts.rejectResponseFormat ?? false;
@@ -241,11 +242,11 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   };
 
   /** Counts a client that went away before the answer was complete. */
-  const watchDisconnect = (res: http.ServerResponse): { readonly closed: boolean } => {
-    const flag = { closed: false };
+  const watchDisconnect = (res: http.ServerResponse): { readonly closed: boolean; cutByServer: boolean } => {
+    const flag = { closed: false, cutByServer: false };
     res.on('close', () => {
       flag.closed = true;
-      if (!res.writableFinished) state.disconnects++;
+      if (!res.writableFinished && !flag.cutByServer) state.disconnects++;
     });
     return flag;
   };
@@ -376,6 +377,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (reply.cutAfterChars !== undefined) {
       // Let the chunks reach the client before the socket goes, so the partial is exact.
       await wait(10);
+      conn.cutByServer = true;
       res.socket?.destroy();
       return;
     }

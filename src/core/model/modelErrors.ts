@@ -234,6 +234,8 @@ function fromStatus(e: unknown, status: number, ctx: ModelErrorContext, partial:
   if (status >= 500 || status === 408 || status === 409) {
     return new ModelError('server', `${where} had a server error (${said}).`, {
       ...base,
+      // 503s often say when to come back.
+      retryAfterSeconds: retryAfterSeconds(headers),
       hint: 'Retry in a moment; if it persists, check the server.',
     });
   }
