@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import type { Logger } from '../core/ports';
+import { InputFileError } from '../core/errors';
 import { redactSecrets } from '../core/redact';
 
 /** Where the CLI writes: injectable so tests can run commands in-process. */
@@ -42,4 +44,13 @@ export function cliLogger(io: CliIo, verbose: boolean): Logger {
     warn: (m, ...a) => line('warn', m, a),
     error: (m, ...a) => line('error', m, a),
   };
+}
+
+/** Reads a UTF-8 file named on the command line; a failure names the file and the reason. */
+export function readInputFile(file: string, hint = 'Check the path.'): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, hint);
+  }
 }

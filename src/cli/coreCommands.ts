@@ -8,7 +8,7 @@ import type { DialogueTurn } from '../core/dataset/instanceTypes';
 import type { ModelClient } from '../core/model/modelTypes';
 import type { ParsedSource } from '../core/sources/sourceTypes';
 import type { TaskSpec } from '../core/tasks/taskTypes';
-import { UsageError } from './cliIo';
+import { UsageError, readInputFile } from './cliIo';
 import { ResearchSession, type SessionInput, type SessionTurn } from '../core/assistant/researchSession';
 import { DatasetStore } from '../core/dataset/datasetStore';
 import { loadTasks, taskInstanceCountWarning } from '../core/tasks/taskRegistry';
@@ -72,12 +72,7 @@ export async function tasksCommand(o: CommonOptions): Promise<number> {
 
 /** Reads a dialogue file: a JSON array of {role, content}, or lines starting "Researcher:" / "Assistant:". */
 export function readDialogue(file: string): DialogueTurn[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path.');
-  }
+  const text = readInputFile(file);
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
     let raw: unknown;
@@ -188,12 +183,7 @@ export async function runCommand(o: CommonOptions, taskId: string): Promise<numb
   let text: string | undefined;
   if (o.values.input === '-') text = await o.io.readStdin();
   else if (o.values.input) {
-    const file = path.resolve(o.io.cwd, o.values.input);
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path given to --input.');
-    }
+    text = readInputFile(path.resolve(o.io.cwd, o.values.input), 'Check the path given to --input.');
   }
   const source = o.values.source ? await loadCliSource(o, o.values.source) : undefined;
   const priorDialogue = o.values.dialogue ? readDialogue(path.resolve(o.io.cwd, o.values.dialogue)) : undefined;

@@ -1,22 +1,16 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
 import { loadTask, modelFrom } from './coreCommands';
-import { UsageError } from './cliIo';
+import { UsageError, readInputFile } from './cliIo';
 import { critiqueDraft } from '../core/critique/critiqueRunner';
-import { AlignError, InputFileError } from '../core/errors';
+import { AlignError } from '../core/errors';
 
 /** align critique <post.md> [--json]: findings with their line ranges. */
 export async function critiqueCli(o: CommonOptions, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('align critique needs a Markdown file: align critique post.md');
   const abs = path.resolve(o.io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new InputFileError(abs, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path.');
-  }
+  const text = readInputFile(abs);
   if (!/\.(md|markdown)$/i.test(abs)) o.io.stderr(`warning: ${abs} does not end in .md; reading it as Markdown.\n`);
   const model = modelFrom(o);
   if (!model) throw new AlignError('No model is configured.', 'not-configured', 'Set OPENAI_API_KEY (or --base-url for a local server) and --model.');

@@ -1,12 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
 import { datasetRoot } from './coreCommands';
-import { UsageError } from './cliIo';
+import { UsageError, readInputFile } from './cliIo';
 import { DatasetStore } from '../core/dataset/datasetStore';
 import { EXPORT_FORMATS, exportDataset, isExportFormat } from '../core/exports/exportDataset';
 import { importIntoStore, importTasksMarkdown } from '../core/exports/importMarkdown';
-import { InputFileError } from '../core/errors';
 
 /** Commands of the papers, critique and dataset features, loaded only when used. */
 export async function featureCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
@@ -43,12 +41,7 @@ async function importCommand(o: CommonOptions, args: string[]): Promise<number> 
   const file = args[0];
   if (!file) throw new UsageError('align dataset import needs a Markdown file: align dataset import tasks.md');
   const abs = path.resolve(o.io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new InputFileError(abs, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, 'Check the path.');
-  }
+  const text = readInputFile(abs);
   const parsed = importTasksMarkdown(text, abs);
   for (const p of parsed.problems) o.io.stderr(`${abs}:${p.line}: ${p.message}\n`);
   if (!parsed.tasks.length) return 1;

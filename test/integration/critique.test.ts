@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import type { FakeOpenAI } from '../support/fakeOpenAIServer';
+import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { CritiqueRunResult } from '../../src/host/critique/critiqueComments';
 
 const DRAFT = `# Why RLHF Is Not Enough
@@ -25,12 +26,7 @@ describe('Draft critique in a real VS Code', function () {
   let draft: string;
 
   before(async () => {
-    server = await startFakeOpenAI();
-    await vscode.extensions.getExtension('alignment-research.alignment-research-assistant')!.activate();
-    const config = vscode.workspace.getConfiguration('alignment');
-    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
-    await config.update('model', 'fake-model', vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('alignment.setApiKey', 'sk-critique-test-0123456789');
+    ({ server } = await assistantAgainstLocalServer('sk-critique-test-0123456789'));
     draft = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'draft.md');
     fs.writeFileSync(draft, DRAFT);
   });

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import type { FakeOpenAI } from '../support/fakeOpenAIServer';
+import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/commands';
 import type { DatasetNode } from '../../src/host/datasetTree';
@@ -38,12 +39,7 @@ describe('Research panel and dataset view in a real VS Code', function () {
   let paper: string;
 
   before(async () => {
-    server = await startFakeOpenAI();
-    api = await vscode.extensions.getExtension<AssistantApi>('alignment-research.alignment-research-assistant')!.activate();
-    const config = vscode.workspace.getConfiguration('alignment');
-    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
-    await config.update('model', 'fake-model', vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('alignment.setApiKey', KEY);
+    ({ server, api } = await assistantAgainstLocalServer(KEY));
     paper = path.join(ws(), 'debate.md');
     fs.writeFileSync(paper, PAPER);
   });

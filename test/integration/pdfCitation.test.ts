@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import type { FakeOpenAI } from '../support/fakeOpenAIServer';
+import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import { buildPdf } from '../support/pdfFixture';
 import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/commands';
@@ -13,12 +14,7 @@ describe('A generated PDF in a real VS Code', function () {
   let pdf: string;
 
   before(async () => {
-    server = await startFakeOpenAI();
-    await vscode.extensions.getExtension<AssistantApi>('alignment-research.alignment-research-assistant')!.activate();
-    const config = vscode.workspace.getConfiguration('alignment');
-    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
-    await config.update('model', 'fake-model', vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('alignment.setApiKey', 'sk-pdf-citation-test-0123456789');
+    ({ server } = await assistantAgainstLocalServer('sk-pdf-citation-test-0123456789'));
     pdf = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'generated.pdf');
     fs.writeFileSync(
       pdf,

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import type { FakeOpenAI } from '../support/fakeOpenAIServer';
+import { assistantAgainstLocalServer, workspaceDir } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/commands';
 
-const EXTENSION_ID = 'alignment-research.alignment-research-assistant';
 const KEY = 'sk-test-integration-0123456789abcdef';
 
 const PAPER = `---
@@ -32,11 +32,6 @@ it can exploit errors of the reward model.
 Without the penalty, true reward falls after 200 steps while the proxy keeps rising.
 `;
 
-function workspaceDir(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test host opens a workspace folder');
-  return folder.uri.fsPath;
-}
 
 function readJsonl(file: string): Record<string, unknown>[] {
   return fs
@@ -53,15 +48,7 @@ describe('Research flow in a real VS Code', function () {
   let paperPath: string;
 
   before(async () => {
-    server = await startFakeOpenAI();
-    const ext = vscode.extensions.getExtension<AssistantApi>(EXTENSION_ID);
-    assert.ok(ext, 'the extension is installed in the test host');
-    api = await ext.activate();
-    const config = vscode.workspace.getConfiguration('alignment');
-    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
-    await config.update('model', 'fake-model', vscode.ConfigurationTarget.Workspace);
-    await config.update('requestTimeoutSeconds', 10, vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('alignment.setApiKey', KEY);
+    ({ server, api } = await assistantAgainstLocalServer(KEY));
     paperPath = path.join(workspaceDir(), 'reward-hacking.md');
     fs.writeFileSync(paperPath, PAPER);
   });
