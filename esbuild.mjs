@@ -58,7 +58,15 @@ if (fs.existsSync('test/integration')) {
   if (entries.length) builds.push({ ...nodeCommon, minify: false, entryPoints: entries, outdir: 'out/test/integration' });
 }
 
+// The webview shows VS Code's own icons: copy the codicon font next to the panel's files.
+function copyCodicons() {
+  const from = 'node_modules/@vscode/codicons/dist';
+  fs.mkdirSync('media/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join('media/codicons', f));
+}
+
 const started = Date.now();
+copyCodicons();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('[esbuild] watching');

@@ -39,8 +39,10 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-function button(label: string, aria: string, onClick: () => void, cls = 'secondary'): HTMLButtonElement {
-  const b = el('button', { type: 'button', class: cls, 'aria-label': aria, title: aria }, label);
+function button(label: string, aria: string, onClick: () => void, cls = 'secondary', icon?: string): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: cls, 'aria-label': aria, title: aria });
+  if (icon) b.append(el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), document.createTextNode(' '));
+  b.append(document.createTextNode(label));
   b.addEventListener('click', onClick);
   return b;
 }
@@ -93,7 +95,7 @@ function answerBody(turn: TurnView, body: HTMLElement): void {
 function actions(turn: TurnView): HTMLElement {
   const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Answer actions' });
   if (turn.status === 'error' || turn.status === 'cancelled') {
-    bar.append(button('Retry', 'Retry this answer', () => post({ type: 'retry', turnId: turn.id }), 'primary'));
+    bar.append(button('Retry', 'Retry this answer', () => post({ type: 'retry', turnId: turn.id }), 'primary', 'refresh'));
   }
   if (turn.status === 'streaming' || !turn.content.trim()) return bar;
   const saved = !!turn.savedInstanceId;
@@ -102,12 +104,12 @@ function actions(turn: TurnView): HTMLElement {
       editing.set(turn.id, editing.get(turn.id) ?? turn.content);
       renderTurns();
       (document.querySelector(`[data-edit="${turn.id}"] textarea`) as HTMLTextAreaElement | null)?.focus();
-    }),
-    button(turn.rating === 'good' ? 'Good ✓' : 'Good', 'Rate this answer good', () => rate(turn, 'good')),
-    button(turn.rating === 'bad' ? 'Bad ✓' : 'Bad', 'Rate this answer bad', () => rate(turn, 'bad')),
-    button('Copy', 'Copy this answer', () => post({ type: 'copy', turnId: turn.id })),
+    }, 'secondary', saved ? 'check' : 'save'),
+    button(turn.rating === 'good' ? 'Good ✓' : 'Good', 'Rate this answer good', () => rate(turn, 'good'), 'secondary', 'thumbsup'),
+    button(turn.rating === 'bad' ? 'Bad ✓' : 'Bad', 'Rate this answer bad', () => rate(turn, 'bad'), 'secondary', 'thumbsdown'),
+    button('Copy', 'Copy this answer', () => post({ type: 'copy', turnId: turn.id }), 'secondary', 'copy'),
   );
-  if (!turn.parentTurnId) bar.append(button('How could this fail?', 'Critique this answer: how could it fail?', () => post({ type: 'critique', turnId: turn.id })));
+  if (!turn.parentTurnId) bar.append(button('How could this fail?', 'Critique this answer: how could it fail?', () => post({ type: 'critique', turnId: turn.id }), 'secondary', 'warning'));
   return bar;
 }
 

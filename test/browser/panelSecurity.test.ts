@@ -33,12 +33,13 @@ before(async () => {
   });
   beaconUrl = await listen(beacon);
   site = http.createServer((req, res) => {
-    const url = req.url ?? '/';
+    const url = (req.url ?? '/').split('?')[0];
     if (url === '/') {
-      const html = panelHtml({ cspSource: siteUrl, nonce: 'testnonce0123456789abcdef', scriptUri: `${siteUrl}/panel.js`, styleUri: `${siteUrl}/panel.css`, title: 'Panel' });
+      const html = panelHtml({ cspSource: siteUrl, nonce: 'testnonce0123456789abcdef', scriptUri: `${siteUrl}/panel.js`, styleUri: `${siteUrl}/panel.css`, codiconsUri: `${siteUrl}/codicons/codicon.css`, title: 'Panel' });
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    } else if (url === '/panel.js' || url === '/panel.css') {
-      res.writeHead(200, { 'content-type': url.endsWith('.js') ? 'text/javascript' : 'text/css' }).end(fs.readFileSync(path.join(MEDIA, url.slice(1))));
+    } else if (['/panel.js', '/panel.css', '/codicons/codicon.css', '/codicons/codicon.ttf'].includes(url)) {
+      const type = url.endsWith('.js') ? 'text/javascript' : url.endsWith('.css') ? 'text/css' : 'font/ttf';
+      res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(path.join(MEDIA, url.slice(1))));
     } else res.writeHead(404).end();
   });
   siteUrl = await listen(site);

@@ -10,6 +10,8 @@ export interface PanelHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The codicon font's stylesheet (media/codicons/codicon.css). */
+  codiconsUri?: string;
   title: string;
 }
 
@@ -35,7 +37,8 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
+${o.codiconsUri ? `<link rel="stylesheet" href="${escapeAttr(o.codiconsUri)}">
+` : ''}<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
 <title>${escapeAttr(o.title)}</title>
 </head>
 <body>
@@ -46,7 +49,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   <label for="question" class="visually-hidden">Your question</label>
   <textarea id="question" rows="2" placeholder="Ask a follow-up question (Enter to send, Shift+Enter for a new line)"></textarea>
   <div class="ask-actions">
-    <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer">Stop</button>
+    <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer"><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button>
     <button id="send" type="submit" aria-label="Send the question">Ask</button>
   </div>
 </form>

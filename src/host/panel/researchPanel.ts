@@ -59,6 +59,7 @@ export class ResearchPanel {
       nonce: makeNonce((n) => randomBytes(n)),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'codicons', 'codicon.css')).toString(),
       title: panel.title,
     });
     this.disposables.push(
