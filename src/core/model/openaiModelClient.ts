@@ -149,14 +149,23 @@ export class OpenAIModelClient implements ModelClient {
     if (req.signal?.aborted) throw cancelledError();
     const abort = new AbortController();
     let timedOut = false;
-    let idle: NodeJS.Timeout | undefined;
+    // One timer that re-checks the last activity, rather than a new timer per chunk: a fast
+    // stream delivers thousands of chunks a second.
+    const timeoutMs = this.settings.timeoutMs;
+    let lastActivity = Date.now();
     const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
+      lastActivity = Date.now();
+    };
+    const check = () => {
+      const silent = Date.now() - lastActivity;
+      if (silent >= timeoutMs) {
         timedOut = true;
         abort.abort();
-      }, this.settings.timeoutMs);
+      } else {
+        idle = setTimeout(check, timeoutMs - silent);
+      }
     };
+    let idle: NodeJS.Timeout | undefined = setTimeout(check, timeoutMs);
     const onUserAbort = () => abort.abort();
     req.signal?.addEventListener('abort', onUserAbort, { once: true });
     let text = '';
