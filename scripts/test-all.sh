@@ -67,6 +67,7 @@ tier "build" no node esbuild.mjs
 tier "unit tests" yes bash scripts/unit-tests.sh
 tier "panel in a real browser (hostile content)" yes bash scripts/unit-tests.sh $(find test/browser -name '*.test.ts' | sort)
 tier "integration tests in VS Code" yes node test/host/runIntegration.mjs
+tier "restricted mode in VS Code (untrusted folder)" yes node test/host/runIntegration.mjs --untrusted
 tier "end to end in VS Code (UI)" yes node test/host/uiSmoke.mjs
 
 echo

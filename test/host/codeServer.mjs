@@ -125,9 +125,10 @@ export function listExtensions(root) {
  * Starts code-server on 127.0.0.1 and resolves once it listens, with `{ url, port, stop, log }`.
  * It runs in its own process group so that `stop()` ends it together with the extension host,
  * pty host and file watcher it spawned, and nothing else. `env` reaches the extension host,
- * which inherits the server's environment.
+ * which inherits the server's environment. `workspaceTrust: true` leaves Workspace Trust on, so the
+ * folder opens in restricted mode.
  */
-export async function startCodeServer({ root, folder, port, extraArgs = [], env = {} }) {
+export async function startCodeServer({ root, folder, port, extraArgs = [], env = {}, workspaceTrust = false }) {
   port ??= await freePort();
   const dirs = profileDirs(root);
   const args = [
@@ -136,7 +137,8 @@ export async function startCodeServer({ root, folder, port, extraArgs = [], env 
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Trust is off unless a run tests restricted mode: then the folder opens untrusted.
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--user-data-dir', dirs.userData,

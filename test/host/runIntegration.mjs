@@ -25,7 +25,7 @@ import {
 } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({
-  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' } },
+  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' }, untrusted: { type: 'boolean', default: false } },
 });
 const at = clock();
 const timeoutS = Number(opt.timeout);
@@ -48,6 +48,7 @@ else fs.mkdirSync(workspace, { recursive: true });
 
 // The extension host inherits code-server's environment, so this is how tests get their settings.
 const testEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ALIGN_TEST_')));
+if (opt.untrusted) testEnv.ALIGN_TEST_UNTRUSTED = '1';
 testEnv.ALIGN_TEST_WORKSPACE = workspace;
 testEnv.ALIGN_TEST_ARTIFACTS ??= path.join(REPO, 'test-artifacts');
 
@@ -71,6 +72,8 @@ try {
     env: testEnv,
     // Built VS Code honours the payload's test paths only with the smoke-test driver enabled.
     extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+    // --untrusted: the folder opens in restricted mode, and only the restricted-mode suite runs.
+    workspaceTrust: opt.untrusted,
   });
   times.server = Date.now() - t;
   console.log(`[${at()}] VS Code (code-server) listening at ${server.url}`);

@@ -11,7 +11,13 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.ALIGN_TEST_GREP;
   if (grep) mocha.grep(grep);
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // The restricted-mode suite needs an untrusted folder: it runs alone, in its own launch
+  // (runIntegration.mjs --untrusted); every other suite runs in a trusted one.
+  const untrusted = process.env.ALIGN_TEST_UNTRUSTED === '1';
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && (f === 'restrictedMode.test.js') === untrusted)
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
 
   return new Promise((resolve, reject) => {
