@@ -20,6 +20,30 @@ function jsonl<T>(items: T[], row: (item: T) => unknown): Iterable<string> {
 }
 
 type Pair = { t: TaskRecords; i: TaskRecords['instances'][number] };
+
+// Every instance of a task shares its system message (about 1.5 KB): encode it as JSON once and
+// splice it into each line, instead of escaping the same text 100,000 times.
+const encoded = new Map<string, string>();
+function messagesJson(messages: { role: string; content: string }[], extra?: { role: string; content: string }): string {
+  const [system, ...rest] = messages;
+  let head = encoded.get(system.content);
+  if (head === undefined) {
+    head = JSON.stringify(system);
+    if (encoded.size > 64) encoded.clear();
+    encoded.set(system.content, head);
+  }
+  const tail = (extra ? [...rest, extra] : rest).map((m) => JSON.stringify(m));
+  return `[${[head, ...tail].join(',')}]`;
+}
+
+/** JSONL lines assembled as strings (see messagesJson). */
+function lines<T>(items: T[], line: (item: T) => string): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      for (const item of items) yield line(item);
+    },
+  };
+}
 const pairs = (tasks: TaskRecords[]): Pair[] => tasks.flatMap((t) => t.instances.map((i) => ({ t, i })));
 const countOf = (tasks: TaskRecords[]) => tasks.reduce((n, t) => n + t.instances.length, 0);
 
@@ -39,17 +63,21 @@ function metadata(t: TaskRecords, i: TaskRecords['instances'][number]) {
 
 /** Inspect AI samples: `input` (chat messages), `target`, `id`, `metadata`. */
 export function inspect(tasks: TaskRecords[]): ExportFile {
-  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ id: i.id, input: promptMessages(t.task, i), target: i.output, metadata: metadata(t, i) })), records: countOf(tasks) };
+  const line = ({ t, i }: Pair) =>
+    `{"id":${JSON.stringify(i.id)},"input":${messagesJson(promptMessages(t.task, i))},"target":${JSON.stringify(i.output)},"metadata":${JSON.stringify(metadata(t, i))}}`;
+  return { relPath: '', content: lines(pairs(tasks), line), records: countOf(tasks) };
 }
 
 /** OpenAI evals: `input` (chat messages) and `ideal`. */
 export function openaiEvals(tasks: TaskRecords[]): ExportFile {
-  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ input: promptMessages(t.task, i), ideal: i.output })), records: countOf(tasks) };
+  const line = ({ t, i }: Pair) => `{"input":${messagesJson(promptMessages(t.task, i))},"ideal":${JSON.stringify(i.output)}}`;
+  return { relPath: '', content: lines(pairs(tasks), line), records: countOf(tasks) };
 }
 
 /** OpenAI chat fine-tuning: `messages` ending with the assistant's saved answer. */
 export function openaiChat(tasks: TaskRecords[]): ExportFile {
-  return { relPath: '', content: jsonl(pairs(tasks), ({ t, i }) => ({ messages: [...promptMessages(t.task, i), { role: 'assistant', content: i.output }] })), records: countOf(tasks) };
+  const line = ({ t, i }: Pair) => `{"messages":${messagesJson(promptMessages(t.task, i), { role: 'assistant', content: i.output })}}`;
+  return { relPath: '', content: lines(pairs(tasks), line), records: countOf(tasks) };
 }
 
 /**
