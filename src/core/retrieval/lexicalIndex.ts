@@ -24,13 +24,20 @@ class Postings {
   }
 }
 
+/** A one-posting list read from its packed number. */
+function singleton(packed: number): Pick<Postings, 'docs' | 'tfs' | 'length'> {
+  return { docs: Int32Array.of(Math.floor(packed / 65536)), tfs: Uint16Array.of(packed % 65536), length: 1 };
+}
+
 /**
  * An inverted index with BM25 ranking (k1 = 1.2, b = 0.75). Documents are numbered densely;
  * removed documents are skipped at query time. Scores accumulate in a typed array, so a query
  * over 100,000 chunks touches only the postings of its terms.
  */
 export class LexicalIndex {
-  private readonly postings = new Map<string, Postings>();
+  // Most terms of a large library occur once (names, numbers, typos): such a term is stored as one
+  // number (doc * 65536 + tf) and becomes a Postings list when it is seen a second time.
+  private readonly postings = new Map<string, Postings | number>();
   private lengths = new Uint32Array(1024);
   private count = 0;
   private readonly removed = new Set<number>();
@@ -50,9 +57,17 @@ export class LexicalIndex {
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const t of extra) tf.set(t, (tf.get(t) ?? 0) + 2);
     for (const [term, n] of tf) {
-      let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = new Postings()));
-      p.push(doc, n);
+      const p = this.postings.get(term);
+      if (p === undefined) {
+        this.postings.set(term, doc * 65536 + Math.min(n, 65535));
+      } else if (typeof p === 'number') {
+        const list = new Postings();
+        list.push(Math.floor(p / 65536), p % 65536);
+        list.push(doc, n);
+        this.postings.set(term, list);
+      } else {
+        p.push(doc, n);
+      }
     }
     const len = terms.length + extra.length;
     if (this.count === this.lengths.length) {
@@ -80,8 +95,9 @@ export class LexicalIndex {
     const k1 = 1.2;
     const b = 0.75;
     for (const [term, weight] of terms) {
-      const p = this.postings.get(term);
-      if (!p) continue;
+      const found = this.postings.get(term);
+      if (found === undefined) continue;
+      const p = typeof found === 'number' ? singleton(found) : found;
       const df = p.length;
       // An expansion word found in a large share of the chunks adds little but costs a long scan.
       if (weight < 1 && df > n * 0.05 && n > 5000) continue;
