@@ -1,7 +1,11 @@
-// The research panel's front end. Renders the conversation the host sends, streams answers,
-// and posts the researcher's actions back. Imports only the protocol and sanitising libraries.
-import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
-import { MAX_RENDERED_CHARS, linkCitations, renderMarkdown } from './markdown';
+// The research panel's front end: shows the conversation the host sends, streams answers, and
+// posts the researcher's actions back. Imports only the protocol and the sanitising renderers.
+// Every message is checked (isHostToWebviewMessage) and applied with the same pure reducer the
+// host uses for its mirror, so both sides agree on what is shown.
+import type { ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import { applyHostMessage, isConversationState, isHostToWebviewMessage } from '../protocol/panelProtocol';
+import { TurnDom, renderStats } from './turnView';
+import { button, el } from './dom';
 
 interface VsCodeApi {
   postMessage(msg: WebviewToHost): void;
@@ -11,287 +15,279 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const header = $('header');
-const notice = $('notice');
-const conversation = $('conversation');
-const form = $<HTMLFormElement>('ask-form');
-const question = $<HTMLTextAreaElement>('question');
-const stopButton = $<HTMLButtonElement>('stop');
-const sendButton = $<HTMLButtonElement>('send');
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const header = byId('header');
+const noticeBox = byId('notice');
+const status = byId('status');
+const conversation = byId('conversation');
+const form = byId<HTMLFormElement>('ask-form');
+const question = byId<HTMLTextAreaElement>('question');
+const stopButton = byId<HTMLButtonElement>('stop');
+const sendButton = byId<HTMLButtonElement>('send');
 
 let state: ConversationState | undefined;
-/** Turns whose Save box is open, with the text being edited: kept across re-renders. */
-const editing = new Map<string, string>();
-const renderTimers = new Map<string, number>();
-/** Count of answer renders, exposed for the streaming benchmark. */
-let renders = 0;
-(window as unknown as { __panelStats: () => { renders: number } }).__panelStats = () => ({ renders });
+const turnDoms = new Map<string, TurnDom>();
+const edits = new Map<string, string>();
+const reasons = new Map<string, RatingValue>();
+const saving = new Set<string>();
+let transientNotice: { text: string; kind: 'info' | 'warning' | 'error' } | undefined;
+let noticeTimer: number | undefined;
+let persistTimer: number | undefined;
+let deltasReceived = 0;
+
+// Read by the browser tests and the streaming benchmark.
+(window as unknown as { __panelStats: () => object }).__panelStats = () => ({ ...renderStats, deltasReceived });
 
 function post(msg: WebviewToHost): void {
   vscode.postMessage(msg);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(label: string, aria: string, onClick: () => void, cls = 'secondary', icon?: string): HTMLButtonElement {
-  const b = el('button', { type: 'button', class: cls, 'aria-label': aria, title: aria });
-  if (icon) b.append(el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), document.createTextNode(' '));
-  b.append(document.createTextNode(label));
-  b.addEventListener('click', onClick);
-  return b;
-}
-
+/** Saves the conversation and the researcher's drafts, so a hidden or reloaded panel comes back as it was. */
 function persist(): void {
-  if (state) vscode.setState(state);
+  clearTimeout(persistTimer);
+  persistTimer = undefined;
+  if (!state) return;
+  const q = question.value;
+  vscode.setState({
+    ...state,
+    drafts: { ...(q ? { question: q } : {}), ...(edits.size ? { edits: Object.fromEntries(edits) } : {}) },
+  } satisfies ConversationState);
 }
+
+function persistSoon(): void {
+  persistTimer ??= window.setTimeout(persist, 300);
+}
+
+/** Says `text` to screen readers through the polite status region. */
+function announce(text: string): void {
+  status.textContent = '';
+  // A new text node in a later task makes repeated messages be read again.
+  window.setTimeout(() => (status.textContent = text), 30);
+}
+
+const turnHost = {
+  post,
+  announce,
+  editText: (id: string) => edits.get(id),
+  setEditText(id: string, text: string | undefined) {
+    if (text === undefined) edits.delete(id);
+    else edits.set(id, text);
+    persistSoon();
+  },
+  reasonFor: (id: string) => reasons.get(id),
+  setReason(id: string, value: RatingValue | undefined) {
+    if (value === undefined) reasons.delete(id);
+    else reasons.set(id, value);
+  },
+  isSaving: (id: string) => saving.has(id),
+  setSaving(id: string, on: boolean) {
+    if (on) saving.add(id);
+    else saving.delete(id);
+  },
+  refresh(id: string, key?: string) {
+    const turn = state?.turns.find((t) => t.id === id);
+    if (turn) turnDoms.get(id)?.update(turn, key);
+    persist();
+  },
+};
 
 function renderHeader(): void {
-  header.replaceChildren();
   if (!state) return;
-  const task = el('div', { class: 'task' }, state.task.title);
-  header.append(task);
-  if (state.source) header.append(el('div', { class: 'source', title: state.source.path ?? state.source.title }, `${state.source.title} · ${state.source.kind}`));
-  header.append(el('div', { class: 'model' }, state.modelLabel));
+  const parts: Node[] = [el('div', { class: 'task', title: `Task: ${state.task.title}` }, state.task.title)];
+  if (state.source) {
+    parts.push(
+      el('div', { class: 'source', title: state.source.path ?? state.source.title }, el('span', { class: 'source-title' }, state.source.title), el('span', { class: 'kind' }, state.source.kind)),
+    );
+  }
+  parts.push(el('div', { class: 'model', title: `Model: ${state.modelLabel}` }, state.modelLabel));
+  header.replaceChildren(...parts);
 }
 
-function renderNotice(text?: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
-  notice.textContent = text ?? '';
-  notice.className = text ? `notice ${kind}` : '';
-}
-
-function answerBody(turn: TurnView, body: HTMLElement): void {
-  renders++;
-  body.replaceChildren();
-  if (turn.content.length > MAX_RENDERED_CHARS) {
-    body.append(el('p', { class: 'warning' }, `This answer is ${turn.content.length.toLocaleString()} characters long; it is shown as plain text.`));
-    body.append(el('pre', { class: 'plain' }, turn.content));
+function renderNotice(): void {
+  const text = transientNotice?.text ?? state?.notice;
+  noticeBox.hidden = !text;
+  if (!text) {
+    noticeBox.replaceChildren();
     return;
   }
-  if (turn.status === 'streaming' && !turn.content) {
-    body.append(el('p', { class: 'thinking' }, 'Thinking…'));
-    return;
+  const kind = transientNotice?.kind ?? 'info';
+  noticeBox.className = `notice ${kind}`;
+  noticeBox.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  const children: Node[] = [el('span', { class: 'text' }, text)];
+  if (transientNotice) {
+    children.push(
+      button({
+        label: 'Dismiss',
+        aria: 'Dismiss this message',
+        icon: 'close',
+        onClick: () => {
+          transientNotice = undefined;
+          renderNotice();
+          question.focus();
+        },
+      }),
+    );
   }
-  // Sanitised HTML from the allow-list only; see markdown.ts.
-  body.innerHTML = renderMarkdown(turn.content);
-  const labels = new Map((turn.citations ?? []).map((c) => [c.id, c]));
-  linkCitations(
-    body,
-    (id) => {
-      const c = labels.get(id);
-      // While streaming, citation labels arrive with the finished turn: show the id meanwhile.
-      if (!c) return { text: id, valid: turn.status === 'streaming' };
-      return { text: c.label, valid: c.valid };
-    },
-    (passageId) => post({ type: 'openCitation', turnId: turn.id, passageId }),
-  );
+  noticeBox.replaceChildren(...children);
 }
 
-function actions(turn: TurnView): HTMLElement {
-  const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Answer actions' });
-  if (turn.status === 'error' || turn.status === 'cancelled') {
-    bar.append(button('Retry', 'Retry this answer', () => post({ type: 'retry', turnId: turn.id }), 'primary', 'refresh'));
+function showNotice(text: string, kind: 'info' | 'warning' | 'error'): void {
+  transientNotice = { text, kind };
+  clearTimeout(noticeTimer);
+  // Information fades; warnings and errors stay until dismissed or replaced.
+  if (kind === 'info') {
+    noticeTimer = window.setTimeout(() => {
+      transientNotice = undefined;
+      renderNotice();
+    }, 8000);
   }
-  if (turn.status === 'streaming' || !turn.content.trim()) return bar;
-  const saved = !!turn.savedInstanceId;
-  bar.append(
-    button(saved ? 'Saved ✓' : 'Save as Instance', saved ? `Saved as instance ${turn.savedInstanceId}; save again to store another version` : 'Edit this answer and save it to the dataset', () => {
-      editing.set(turn.id, editing.get(turn.id) ?? turn.content);
-      renderTurns();
-      (document.querySelector(`[data-edit="${turn.id}"] textarea`) as HTMLTextAreaElement | null)?.focus();
-    }, 'secondary', saved ? 'check' : 'save'),
-    button(turn.rating === 'good' ? 'Good ✓' : 'Good', 'Rate this answer good', () => rate(turn, 'good'), 'secondary', 'thumbsup'),
-    button(turn.rating === 'bad' ? 'Bad ✓' : 'Bad', 'Rate this answer bad', () => rate(turn, 'bad'), 'secondary', 'thumbsdown'),
-    button('Copy', 'Copy this answer', () => post({ type: 'copy', turnId: turn.id }), 'secondary', 'copy'),
-  );
-  if (!turn.parentTurnId) bar.append(button('How could this fail?', 'Critique this answer: how could it fail?', () => post({ type: 'critique', turnId: turn.id }), 'secondary', 'warning'));
-  return bar;
+  renderNotice();
 }
 
-/** Turns whose "why was it bad?" box is open. */
-const reasonOpen = new Set<string>();
-
-function rate(turn: TurnView, value: 'good' | 'bad'): void {
-  if (value === 'bad') {
-    // Webviews cannot open prompt(): ask for the optional reason inline.
-    reasonOpen.add(turn.id);
-    renderTurns();
-    (document.querySelector(`[data-reason="${turn.id}"] input`) as HTMLInputElement | null)?.focus();
-    return;
-  }
-  post({ type: 'rate', turnId: turn.id, value });
-}
-
-function reasonBox(turn: TurnView): HTMLElement {
-  const box = el('div', { class: 'reason', 'data-reason': turn.id });
-  const input = el('input', { type: 'text', 'aria-label': 'What was wrong with the answer? (optional)', placeholder: 'What was wrong with it? (optional)' });
-  const send = button('Rate bad', 'Send the rating', () => {
-    reasonOpen.delete(turn.id);
-    const reason = input.value.trim();
-    post({ type: 'rate', turnId: turn.id, value: 'bad', ...(reason ? { reason } : {}) });
-  }, 'primary');
-  const cancel = button('Cancel', 'Do not rate', () => {
-    reasonOpen.delete(turn.id);
-    renderTurns();
-  });
-  input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') send.click();
-    if (e.key === 'Escape') cancel.click();
-  });
-  box.append(input, send, cancel);
-  return box;
-}
-
-function editBox(turn: TurnView): HTMLElement {
-  const box = el('div', { class: 'edit', 'data-edit': turn.id });
-  const label = el('label', { for: `edit-${turn.id}` }, 'Edit the answer you want to keep (the model’s version is stored too):');
-  const area = el('textarea', { id: `edit-${turn.id}`, rows: '10' });
-  area.value = editing.get(turn.id) ?? turn.content;
-  area.addEventListener('input', () => editing.set(turn.id, area.value));
-  const save = button('Save', 'Save this version as an instance', () => {
-    post({ type: 'save', turnId: turn.id, editedText: area.value });
-  }, 'primary');
-  const cancel = button('Cancel', 'Close without saving', () => {
-    editing.delete(turn.id);
-    renderTurns();
-  });
-  area.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) save.click();
-    if (e.key === 'Escape') cancel.click();
-  });
-  box.append(label, area, el('div', { class: 'actions' }));
-  box.lastElementChild!.append(save, cancel);
-  return box;
-}
-
-function renderTurn(turn: TurnView): HTMLElement {
-  const article = el('article', { class: `turn ${turn.role} ${turn.status}`, 'data-turn': turn.id, 'aria-label': turn.role === 'researcher' ? 'Your question' : 'Answer' });
-  if (turn.taskTitle) article.append(el('div', { class: 'turn-task' }, turn.taskTitle));
-  const body = el('div', { class: 'body' });
-  if (turn.role === 'researcher') body.append(el('p', { class: 'question' }, turn.content));
-  else answerBody(turn, body);
-  article.append(body);
-  if (turn.role === 'assistant') {
-    if (turn.error) {
-      const err = el('div', { class: 'error', role: 'alert' });
-      err.append(el('strong', {}, turn.status === 'cancelled' ? 'Stopped. ' : 'The answer failed. '), document.createTextNode(turn.error.message));
-      if (turn.content) err.append(el('div', { class: 'kept' }, 'The partial answer above is kept.'));
-      article.append(err);
-    }
-    article.append(actions(turn));
-    if (reasonOpen.has(turn.id)) article.append(reasonBox(turn));
-    if (editing.has(turn.id)) article.append(editBox(turn));
-  }
-  return article;
-}
-
-let shownTurns = 0;
-
+/** Brings the DOM in line with `state`: only turns that changed are touched. */
 function renderTurns(): void {
   if (!state) return;
-  const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
-  const grew = state.turns.length > shownTurns;
-  shownTurns = state.turns.length;
-  conversation.replaceChildren(...state.turns.map(renderTurn));
-  if (!state.turns.length) conversation.append(el('p', { class: 'empty' }, 'Ask a question about the document below.'));
+  const known = new Set(state.turns.map((t) => t.id));
+  for (const [id, dom] of turnDoms) {
+    if (!known.has(id)) {
+      dom.dispose();
+      dom.article.remove();
+      turnDoms.delete(id);
+    }
+  }
+  let newQuestion: HTMLElement | undefined;
+  let newAnswer: HTMLElement | undefined;
+  state.turns.forEach((turn: TurnView, i) => {
+    let dom = turnDoms.get(turn.id);
+    if (dom) dom.update(turn);
+    else {
+      dom = new TurnDom(turn, turnHost);
+      turnDoms.set(turn.id, dom);
+      if (turn.role === 'researcher') newQuestion ??= dom.article;
+      else newAnswer ??= dom.article;
+    }
+    // Moving a node that holds focus would drop the focus: insert only where the order differs.
+    if (conversation.children[i] !== dom.article) conversation.insertBefore(dom.article, conversation.children[i] ?? null);
+  });
+  const empty = conversation.querySelector(':scope > .empty');
+  if (state.turns.length === 0 && !empty) conversation.append(el('p', { class: 'empty' }, 'Ask a question about the document below.'));
+  else if (state.turns.length > 0) empty?.remove();
   const streaming = state.turns.some((t) => t.status === 'streaming');
-  stopButton.hidden = !streaming;
+  if (stopButton.hidden === streaming) {
+    stopButton.hidden = !streaming;
+    if (!streaming && document.activeElement === stopButton) question.focus();
+  }
   sendButton.disabled = streaming;
+  sendButton.setAttribute('aria-disabled', String(streaming));
   // A new exchange: bring the question to the top so the answer reads from its start.
-  const lastQuestion = [...conversation.querySelectorAll('.turn.researcher')].pop();
-  if (grew && streaming && lastQuestion) lastQuestion.scrollIntoView({ block: 'start' });
-  else if (atBottom && !streaming) window.scrollTo(0, document.body.scrollHeight);
+  (newQuestion ?? newAnswer)?.scrollIntoView({ block: newQuestion ? 'start' : 'nearest' });
 }
 
 function renderAll(): void {
   renderHeader();
-  renderNotice(state?.notice);
+  renderNotice();
   renderTurns();
-  persist();
-}
-
-/** Re-renders one streaming answer at most every 100 ms. */
-function scheduleRender(turn: TurnView): void {
-  if (renderTimers.has(turn.id)) return;
-  renderTimers.set(
-    turn.id,
-    window.setTimeout(() => {
-      renderTimers.delete(turn.id);
-      const body = document.querySelector(`[data-turn="${turn.id}"] .body`) as HTMLElement | null;
-      if (body) answerBody(turn, body);
-      else renderTurns();
-    }, 100),
-  );
 }
 
 function onMessage(msg: HostToWebview): void {
+  const before = state;
+  state = applyHostMessage(state, msg);
   switch (msg.type) {
     case 'state':
-      state = msg.state;
-      for (const id of [...editing.keys()]) if (!state.turns.some((t) => t.id === id)) editing.delete(id);
+      for (const id of [...edits.keys()]) if (!state?.turns.some((t) => t.id === id)) edits.delete(id);
       renderAll();
+      persist();
       return;
-    case 'delta': {
-      const turn = state?.turns.find((t) => t.id === msg.turnId);
-      if (!turn) return;
-      turn.content += msg.text;
-      scheduleRender(turn);
+    case 'delta':
+      deltasReceived++;
+      if (state !== before) renderTurns();
+      // Streamed text is saved with the throttled render, not on every piece.
+      persistSoon();
       return;
-    }
+    case 'turnStarted':
+      if (msg.turn.role === 'assistant' && msg.turn.status === 'streaming') announce('Answer streaming…');
+      renderTurns();
+      persist();
+      return;
+    case 'turnFinished':
+    case 'turnFailed':
+      renderTurns();
+      persist();
+      return;
     case 'saved': {
+      const hadFocus = !!turnDoms.get(msg.turnId)?.article.querySelector('.edit')?.contains(document.activeElement);
+      edits.delete(msg.turnId);
+      saving.delete(msg.turnId);
       const turn = state?.turns.find((t) => t.id === msg.turnId);
-      if (turn) turn.savedInstanceId = msg.instanceId;
-      editing.delete(msg.turnId);
-      renderNotice('Saved as an instance of the dataset.', 'info');
-      renderTurns();
+      if (turn) turnDoms.get(msg.turnId)?.update(turn, hadFocus ? 'save' : undefined);
+      showNotice('Saved as an instance of the dataset.', 'info');
+      announce('Saved as an instance of the dataset.');
       persist();
       return;
     }
-    case 'rated': {
-      const turn = state?.turns.find((t) => t.id === msg.turnId);
-      if (turn) turn.rating = msg.value;
+    case 'rated':
       renderTurns();
+      announce(`Rated ${msg.value}.`);
       persist();
       return;
-    }
     case 'notice':
-      renderNotice(msg.text, msg.kind);
+      // A failed save comes back as an error notice: let the researcher try again.
+      if (msg.kind === 'error' && saving.size) {
+        saving.clear();
+        renderTurns();
+      }
+      showNotice(msg.text, msg.kind);
       return;
     default: {
-      const never: never = msg;
-      void never;
+      const unhandled: never = msg;
+      void unhandled;
     }
   }
 }
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  const msg = e.data as HostToWebview;
-  if (msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string') onMessage(msg);
+  if (isHostToWebviewMessage(e.data)) onMessage(e.data);
+  else if (e.data && typeof e.data === 'object') console.warn('Research panel: ignored a malformed message');
 });
+
+function isStreaming(): boolean {
+  return !!state?.turns.some((t) => t.status === 'streaming');
+}
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const q = question.value.trim();
-  if (!q || sendButton.disabled) return;
+  if (!q) return;
+  if (isStreaming()) {
+    announce('An answer is still streaming: wait for it or stop it first.');
+    return;
+  }
   post({ type: 'ask', question: q });
   question.value = '';
+  persist();
 });
 question.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+  if (e.isComposing) return;
+  if (e.key === 'Enter' && (!e.shiftKey || e.ctrlKey || e.metaKey)) {
     e.preventDefault();
     form.requestSubmit();
+  } else if (e.key === 'Escape' && isStreaming()) {
+    e.preventDefault();
+    post({ type: 'stop' });
   }
 });
-stopButton.addEventListener('click', () => post({ type: 'stop' }));
+question.addEventListener('input', persistSoon);
+stopButton.addEventListener('click', () => {
+  post({ type: 'stop' });
+  announce('Stopping…');
+});
 
-const restored = vscode.getState() as ConversationState | undefined;
-if (restored && Array.isArray(restored.turns)) {
-  state = restored;
+// A panel that was hidden or reloaded starts from what it saved; the host's state follows `ready`.
+const restored = vscode.getState();
+if (isConversationState(restored)) {
+  state = { ...restored, drafts: undefined };
+  question.value = restored.drafts?.question ?? '';
+  for (const [id, text] of Object.entries(restored.drafts?.edits ?? {})) edits.set(id, text);
   renderAll();
 }
 post({ type: 'ready' });

@@ -1,50 +1,69 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { ConversationState, HostToWebview, WebviewToHost } from '../../protocol/panelProtocol';
-import { isWebviewToHostMessage } from '../../protocol/panelProtocol';
+import { applyHostMessage, isConversationState, isWebviewToHostMessage } from '../../protocol/panelProtocol';
 import { panelHtml, makeNonce } from './panelHtml';
+import { DeltaCoalescer } from './deltaCoalescer';
 import { PANEL_VIEW_TYPE } from '../commandIds';
 
 /** Receives the webview's messages once they have passed the runtime guard. */
 export interface PanelHandler {
-  onMessage(msg: WebviewToHost): void | Promise<void>;
+  onMessage(msg: WebviewToHost, panel: ResearchPanel): void | Promise<void>;
+  /** Where dropped messages and handler failures are reported (the console when absent). */
+  log?(level: 'warn' | 'error', message: string): void;
 }
 
-/** Deltas for one turn are sent at most this often, so a fast stream cannot flood the webview. */
+/** Streamed text for one turn is posted at most this often. */
 const DELTA_INTERVAL_MS = 40;
+/** Notices kept for a webview that is not listening yet; older ones are dropped. */
+const MAX_QUEUED_NOTICES = 20;
+
+/** Webview options: scripts on, files only from media/, no forms, destroyed when hidden. */
+export function researchPanelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableForms: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+    // Memory over speed: the webview rebuilds itself from its saved state when shown again.
+    retainContextWhenHidden: false,
+  };
+}
 
 /**
- * The research panel's host side: creates the webview under a strict CSP, queues messages until
- * the webview says it is ready, coalesces streamed text, and checks every incoming message.
+ * The research panel's host side: creates the webview under a strict CSP, checks every incoming
+ * message, coalesces streamed text, and keeps a mirror of what the webview shows. Until the webview
+ * says `ready` (on first load, and again after it was hidden and rebuilt), nothing is posted; on
+ * `ready` the mirror goes over whole, followed by any queued notices.
  */
 export class ResearchPanel {
+  static readonly viewType = PANEL_VIEW_TYPE;
+  readonly viewType = PANEL_VIEW_TYPE;
   private ready = false;
-  private readonly queue: HostToWebview[] = [];
-  private readonly pendingDeltas = new Map<string, string>();
-  private flushTimer?: NodeJS.Timeout;
+  private disposed = false;
+  /** What the webview shows (or will, once ready): every message applied to the last state. */
+  private mirror?: ConversationState;
+  private readonly queuedNotices: HostToWebview[] = [];
+  private readonly coalescer: DeltaCoalescer;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
   private readonly viewStateListeners: ((active: boolean) => void)[] = [];
-  /** Messages posted to the webview, for tests and the streaming benchmark. */
+  /** Messages actually posted to the webview, for tests and benchmarks. */
   posted = 0;
 
-  static create(extensionUri: vscode.Uri, title: string, handler: PanelHandler, column = vscode.ViewColumn.Beside): ResearchPanel {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: column, preserveFocus: false }, ResearchPanel.options(extensionUri));
+  static create(extensionUri: vscode.Uri, title: string, handler: PanelHandler, column: vscode.ViewColumn = vscode.ViewColumn.Beside): ResearchPanel {
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: column, preserveFocus: false },
+      researchPanelOptions(extensionUri),
+    );
     return new ResearchPanel(panel, extensionUri, handler);
   }
 
+  /** Takes over a panel VS Code restored after a reload (see `registerResearchPanelSerializer`). */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handler: PanelHandler): ResearchPanel {
-    panel.webview.options = ResearchPanel.options(extensionUri);
+    panel.webview.options = researchPanelOptions(extensionUri);
     return new ResearchPanel(panel, extensionUri, handler);
-  }
-
-  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      enableForms: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
-      retainContextWhenHidden: false,
-    };
   }
 
   private constructor(
@@ -53,91 +72,155 @@ export class ResearchPanel {
     private readonly handler: PanelHandler,
   ) {
     const webview = panel.webview;
+    this.coalescer = new DeltaCoalescer((turnId, text) => this.send({ type: 'delta', turnId, text }), DELTA_INTERVAL_MS);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity.svg');
+    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', ...p)).toString();
     webview.html = panelHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce((n) => randomBytes(n)),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
-      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'codicons', 'codicon.css')).toString(),
+      scriptUri: media('panel.js'),
+      styleUri: media('panel.css'),
+      codiconsUri: media('codicons', 'codicon.css'),
       title: panel.title,
     });
     this.disposables.push(
-      webview.onDidReceiveMessage((raw: unknown) => {
-        if (!isWebviewToHostMessage(raw)) {
-          // The webview renders untrusted text; never act on a message that is not well formed.
-          console.warn('Alignment research panel: dropped a malformed message');
-          return;
-        }
-        if (raw.type === 'ready') {
-          this.ready = true;
-          for (const m of this.queue.splice(0)) void webview.postMessage(m);
-        }
-        void Promise.resolve(this.handler.onMessage(raw)).catch((e: unknown) => console.error(e));
-      }),
+      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidChangeViewState((e) => {
-        // A hidden webview is destroyed (retainContextWhenHidden is off): resend on return.
+        // A hidden webview is destroyed (retainContextWhenHidden is off): hold messages until it
+        // is rebuilt and says ready again.
         if (!e.webviewPanel.visible) this.ready = false;
         for (const l of this.viewStateListeners) l(e.webviewPanel.active);
       }),
-      panel.onDidDispose(() => {
-        clearTimeout(this.flushTimer);
-        for (const d of this.disposables) d.dispose();
-        for (const l of this.disposeListeners) l();
-      }),
+      panel.onDidDispose(() => this.onDisposed()),
     );
   }
 
-  onDidDispose(listener: () => void): void {
-    this.disposeListeners.push(listener);
+  private receive(raw: unknown): void {
+    if (!isWebviewToHostMessage(raw)) {
+      // The webview renders untrusted text: never act on a message that is not well formed.
+      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? String((raw as { type: string }).type).slice(0, 40) : typeof raw;
+      this.log('warn', `Research panel: dropped a malformed message (${JSON.stringify(type)})`);
+      return;
+    }
+    if (raw.type === 'ready') this.onReady();
+    void Promise.resolve()
+      .then(() => this.handler.onMessage(raw, this))
+      .catch((e: unknown) => this.log('error', `Research panel: handling ${raw.type} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
   }
 
-  onDidChangeViewState(listener: (active: boolean) => void): void {
+  private onReady(): void {
+    this.ready = true;
+    // The mirror already contains every state, turn and delta sent so far.
+    this.coalescer.drop();
+    if (this.mirror) this.send({ type: 'state', state: this.mirror });
+    for (const m of this.queuedNotices.splice(0)) this.send(m);
+  }
+
+  private log(level: 'warn' | 'error', message: string): void {
+    if (this.handler.log) this.handler.log(level, message);
+    else if (level === 'warn') console.warn(message);
+    else console.error(message);
+  }
+
+  onDidDispose(listener: () => void): vscode.Disposable {
+    this.disposeListeners.push(listener);
+    return new vscode.Disposable(() => this.remove(this.disposeListeners, listener));
+  }
+
+  onDidChangeViewState(listener: (active: boolean) => void): vscode.Disposable {
     this.viewStateListeners.push(listener);
+    return new vscode.Disposable(() => this.remove(this.viewStateListeners, listener));
+  }
+
+  private remove<T>(list: T[], item: T): void {
+    const i = list.indexOf(item);
+    if (i >= 0) list.splice(i, 1);
   }
 
   reveal(): void {
-    this.panel.reveal(undefined, false);
+    if (!this.disposed) this.panel.reveal(undefined, false);
   }
 
-  /** Replaces everything the panel shows. Pending deltas are dropped: the state includes them. */
+  /** Replaces everything the panel shows. */
   setState(state: ConversationState): void {
-    this.pendingDeltas.clear();
-    this.panel.title = state.title.length > 60 ? `${state.title.slice(0, 57)}…` : state.title;
-    this.queueOrSend({ type: 'state', state });
+    this.post({ type: 'state', state });
   }
 
+  /** Sends a message: deltas are coalesced, everything waits for `ready`. */
   post(message: HostToWebview): void {
-    if (message.type === 'delta') {
-      this.pendingDeltas.set(message.turnId, (this.pendingDeltas.get(message.turnId) ?? '') + message.text);
-      this.flushTimer ??= setTimeout(() => this.flushDeltas(), DELTA_INTERVAL_MS);
-      return;
-    }
-    this.flushDeltas();
-    this.queueOrSend(message);
-  }
-
-  private flushDeltas(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    for (const [turnId, text] of this.pendingDeltas) this.queueOrSend({ type: 'delta', turnId, text });
-    this.pendingDeltas.clear();
-  }
-
-  private queueOrSend(message: HostToWebview): void {
-    if (!this.ready) {
-      // Only the latest state matters while the webview loads.
-      if (message.type === 'state') {
-        for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].type === 'state' || this.queue[i].type === 'delta') this.queue.splice(i, 1);
+    if (this.disposed) return;
+    this.mirror = applyHostMessage(this.mirror, message);
+    switch (message.type) {
+      case 'state':
+        this.panel.title = message.state.title.length > 60 ? `${message.state.title.slice(0, 57)}…` : message.state.title;
+        // The new state contains the text still waiting.
+        this.coalescer.drop();
+        break;
+      case 'delta':
+        if (this.ready) this.coalescer.push(message.turnId, message.text);
+        return;
+      case 'turnStarted':
+      case 'turnFinished':
+        this.coalescer.flush(message.turn.id);
+        break;
+      case 'turnFailed':
+      case 'saved':
+      case 'rated':
+        this.coalescer.flush(message.turnId);
+        break;
+      case 'notice':
+        if (!this.ready) {
+          this.queuedNotices.push(message);
+          this.queuedNotices.splice(0, Math.max(0, this.queuedNotices.length - MAX_QUEUED_NOTICES));
+          return;
+        }
+        break;
+      default: {
+        const unhandled: never = message;
+        void unhandled;
+        return;
       }
-      this.queue.push(message);
-      return;
     }
+    // While not ready the mirror holds the message; it goes over with the state on `ready`.
+    if (this.ready) this.send(message);
+  }
+
+  private send(message: HostToWebview): void {
+    if (this.disposed || !this.ready) return;
     this.posted++;
-    void this.panel.webview.postMessage(message);
+    void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.log('warn', `Research panel: post failed: ${String(e)}`));
+  }
+
+  private onDisposed(): void {
+    this.disposed = true;
+    this.ready = false;
+    this.coalescer.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const l of this.disposeListeners.splice(0)) l();
   }
 
   dispose(): void {
-    this.panel.dispose();
+    if (!this.disposed) this.panel.dispose();
   }
+}
+
+/**
+ * Registers the serializer that brings research panels back after a window reload, with the
+ * conversation the webview saved (checked by `isConversationState`; `undefined` if it fails).
+ * The revive handler typically calls `ResearchPanel.revive(panel, extensionUri, handler)`.
+ */
+export function registerResearchPanelSerializer(
+  context: Pick<vscode.ExtensionContext, 'subscriptions'>,
+  extensionUri: vscode.Uri,
+  reviveHandler: (panel: vscode.WebviewPanel, state: ConversationState | undefined) => void | Promise<void>,
+): vscode.Disposable {
+  const registration = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+      // Restrict the restored webview before anything else runs in it.
+      panel.webview.options = researchPanelOptions(extensionUri);
+      await reviveHandler(panel, isConversationState(state) ? state : undefined);
+    },
+  });
+  context.subscriptions.push(registration);
+  return registration;
 }
