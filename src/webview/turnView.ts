@@ -46,6 +46,8 @@ export class TurnDom {
   private bodyLook = '';
   private tail?: Text;
   private lastRender = -Infinity;
+  /** Grows with the cost of a render, so a long answer never takes more than ~20% of the main thread. */
+  private minGap = RENDER_INTERVAL_MS;
   private timer?: number;
 
   constructor(turn: TurnView, private readonly host: TurnHost) {
@@ -103,9 +105,9 @@ export class TurnDom {
     const look = `${t.status}|${JSON.stringify(t.citations ?? null)}`;
     if (t.content === this.shown && look === this.bodyLook) return;
     const streamingOn = t.status === 'streaming' && look === this.bodyLook && this.shown !== '' && t.content.startsWith(this.shown);
-    if (streamingOn && performance.now() - this.lastRender < RENDER_INTERVAL_MS) {
+    if (streamingOn && performance.now() - this.lastRender < this.minGap) {
       this.appendTail(t.content.slice(this.shown.length));
-      this.timer ??= window.setTimeout(() => this.renderBody(), Math.max(0, this.lastRender + RENDER_INTERVAL_MS - performance.now()));
+      this.timer ??= window.setTimeout(() => this.renderBody(), Math.max(0, this.lastRender + this.minGap - performance.now()));
       return;
     }
     this.renderBody();
@@ -118,7 +120,8 @@ export class TurnDom {
       let target: Element = this.body;
       for (let c = target.lastElementChild; c && TAIL_CONTAINERS.test(c.tagName); c = target.lastElementChild) target = c;
       if (target.tagName === 'PRE' && target.lastElementChild?.tagName === 'CODE') target = target.lastElementChild;
-      this.tail = document.createTextNode('');
+      // Markdown drops trailing spaces: put back the one between the last word and the new text.
+      this.tail = document.createTextNode(/\s$/.test(this.shown) && !/^\s/.test(text) ? ' ' : '');
       target.append(this.tail);
     }
     this.tail.appendData(text);
@@ -130,7 +133,13 @@ export class TurnDom {
     clearTimeout(this.timer);
     this.timer = undefined;
     renderStats.markdownRenders++;
+    const started = performance.now();
+    this.renderContent();
     this.lastRender = performance.now();
+    this.minGap = Math.max(RENDER_INTERVAL_MS, Math.min(1000, (this.lastRender - started) * 5));
+  }
+
+  private renderContent(): void {
     const t = this.turn;
     this.shown = t.content;
     this.bodyLook = `${t.status}|${JSON.stringify(t.citations ?? null)}`;

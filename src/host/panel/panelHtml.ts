@@ -59,7 +59,8 @@ ${o.codiconsUri ? `<link rel="stylesheet" href="${escapeAttr(o.codiconsUri)}">\n
 <main id="conversation" aria-label="Conversation"></main>
 <form id="ask-form" aria-label="Ask a question">
   <label for="question" class="visually-hidden">Your question</label>
-  <textarea id="question" rows="2" placeholder="Ask a follow-up question (Enter to send, Shift+Enter for a new line)"></textarea>
+  <textarea id="question" rows="2" placeholder="Ask a follow-up question" aria-describedby="question-hint"></textarea>
+  <span id="question-hint" class="visually-hidden">Enter sends; Shift+Enter starts a new line; Escape stops an answer that is streaming.</span>
   <div class="ask-actions">
     <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer" title="Stop the answer (Escape)"><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button>
     <button id="send" type="submit" class="primary" aria-label="Send the question" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Ask</button>
