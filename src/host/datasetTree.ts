@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import * as path from 'node:path';
 import type { HostServices } from './hostServices';
 import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
 import type { TaskInstance } from '../core/dataset/instanceTypes';
@@ -169,8 +168,4 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
 function firstLine(s: string): string {
   const line = s.replace(/^>\s?/gm, '').trim().split('\n')[0] ?? '';
   return line.length > 80 ? `${line.slice(0, 77)}…` : line || '(empty)';
-}
-
-export function instanceFileName(root: string, taskId: string): string {
-  return path.join(root, taskId, 'instances.jsonl');
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { ParsedSource, SourceKind } from '../core/sources/sourceTypes';
-import { loadSourceFile, parseSourceText } from '../core/sources/loadSource';
+import { loadSourceFile, parseSourceText, sourceKindForPath } from '../core/sources/loadSource';
 import { InputFileError } from '../core/errors';
 import type { HostServices } from './hostServices';
 
@@ -12,8 +12,6 @@ const LANGUAGE_KINDS: Record<string, SourceKind> = {
   tex: 'latex',
   html: 'html',
 };
-
-export const PAPER_EXTENSIONS = ['pdf', 'md', 'markdown', 'tex', 'html', 'htm', 'txt'];
 
 /** The file behind the active tab when it is not a text editor (a PDF in a viewer extension). */
 function activeNonTextUri(): vscode.Uri | undefined {
@@ -36,7 +34,7 @@ export async function activeDocumentSource(services: HostServices): Promise<Pars
 
 export async function documentSource(doc: vscode.TextDocument, services: HostServices): Promise<ParsedSource> {
   const name = doc.isUntitled ? doc.uri.path : doc.uri.fsPath;
-  const kind = LANGUAGE_KINDS[doc.languageId] ?? kindFromName(name);
+  const kind = LANGUAGE_KINDS[doc.languageId] ?? sourceKindForPath(name);
   if (!kind) {
     throw new InputFileError(name, `documents in "${doc.languageId}" cannot be read as a paper.`, 'Open a Markdown, LaTeX, HTML, plain-text or PDF file.');
   }
@@ -52,29 +50,9 @@ export async function documentSource(doc: vscode.TextDocument, services: HostSer
 export async function uriSource(uri: vscode.Uri, services: HostServices, signal?: AbortSignal): Promise<ParsedSource> {
   if (uri.scheme !== 'file') {
     const bytes = await vscode.workspace.fs.readFile(uri);
-    const kind = kindFromName(uri.path);
+    const kind = sourceKindForPath(uri.path);
     if (!kind || kind === 'pdf') throw new InputFileError(uri.toString(), 'only local files can be read as PDFs here.', 'Save the file locally first.');
     return parseSourceText(new TextDecoder().decode(bytes), kind, { title: path.basename(uri.path) });
   }
   return loadSourceFile(uri.fsPath, { cache: services.sourceCache, signal });
-}
-
-function kindFromName(name: string): SourceKind | undefined {
-  const ext = path.extname(name).toLowerCase().slice(1);
-  switch (ext) {
-    case 'pdf':
-      return 'pdf';
-    case 'md':
-    case 'markdown':
-      return 'markdown';
-    case 'tex':
-      return 'latex';
-    case 'html':
-    case 'htm':
-      return 'html';
-    case 'txt':
-      return 'text';
-    default:
-      return undefined;
-  }
 }

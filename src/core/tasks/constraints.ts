@@ -34,11 +34,3 @@ export function checkSource(ref: SourceRef, c: InformationConstraints): { allowe
   }
   return { allowed: true };
 }
-
-/** Constraints of two origins together: the earlier cut-off, both exclusion lists. */
-export function mergeConstraints(a: InformationConstraints, b: InformationConstraints): InformationConstraints {
-  const cut = [a.knowledgeCutoff, b.knowledgeCutoff].filter((x): x is string => !!x).sort()[0];
-  const excluded = [...new Set([...(a.excludedDocuments ?? []), ...(b.excludedDocuments ?? [])])];
-  const note = [a.note, b.note].filter(Boolean).join(' ');
-  return { ...(cut ? { knowledgeCutoff: cut } : {}), ...(excluded.length ? { excludedDocuments: excluded } : {}), ...(note ? { note } : {}) };
-}
