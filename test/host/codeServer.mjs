@@ -237,3 +237,19 @@ export function onInterrupt(cleanup) {
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
 }
+
+/**
+ * The cleanup every runner needs: close the browser, stop code-server, remove the temporary root
+ * (kept with KEEP_TMP=1). `parts()` returns what has been started so far. Also runs on Ctrl-C.
+ */
+export function runCleanup(root, parts) {
+  const cleanup = async () => {
+    const { context, server } = parts();
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (process.env.KEEP_TMP) console.log(`[host] kept ${root}`);
+    else fs.rmSync(root, { recursive: true, force: true });
+  };
+  onInterrupt(cleanup);
+  return cleanup;
+}

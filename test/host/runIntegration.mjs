@@ -21,7 +21,7 @@ import {
   launchBrowser,
   workbenchUrl,
   remoteUri,
-  onInterrupt,
+  runCleanup,
 } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({
@@ -54,13 +54,7 @@ testEnv.ALIGN_TEST_ARTIFACTS ??= path.join(REPO, 'test-artifacts');
 
 let server;
 let context;
-const cleanup = async () => {
-  await context?.close().catch(() => {});
-  await server?.stop();
-  if (process.env.KEEP_TMP) console.log(`[host] kept ${root}`);
-  else fs.rmSync(root, { recursive: true, force: true });
-};
-onInterrupt(cleanup);
+const cleanup = runCleanup(root, () => ({ context, server }));
 
 let code = 1;
 const times = {};

@@ -22,7 +22,7 @@ import {
   startCodeServer,
   launchBrowser,
   workbenchUrl,
-  onInterrupt,
+  runCleanup,
 } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({
@@ -54,13 +54,7 @@ fs.cpSync(path.join(REPO, 'sample'), workspace, { recursive: true });
 let server;
 let context;
 let page;
-const cleanup = async () => {
-  await context?.close().catch(() => {});
-  await server?.stop();
-  if (process.env.KEEP_TMP) console.log(`[host] kept ${root}`);
-  else fs.rmSync(root, { recursive: true, force: true });
-};
-onInterrupt(cleanup);
+const cleanup = runCleanup(root, () => ({ context, server }));
 
 /** Presses `key` until `target` shows: the workbench ignores keys until its keybindings are ready. */
 async function pressUntilVisible(key, target) {
