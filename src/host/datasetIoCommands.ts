@@ -53,10 +53,33 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
         force = true;
       }
       const store = await services.store();
-      const result = await exportDataset(store, { format, out, taskId: args.taskId, force });
+      const abort = new AbortController();
+      let result: Awaited<ReturnType<typeof exportDataset>>;
+      try {
+        result = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Alignment: exporting the dataset as ${format}`, cancellable: true },
+          (progress, token) => {
+            token.onCancellationRequested(() => abort.abort());
+            return exportDataset(store, { format, out, taskId: args.taskId, force, signal: abort.signal, onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }) });
+          },
+        );
+      } catch (e) {
+        // Cancelling leaves the earlier file (if any) as it was: the export writes to a temporary file first.
+        if (abort.signal.aborted) {
+          void vscode.window.showInformationMessage(`Alignment: export cancelled; ${out} was not changed.`);
+          return undefined;
+        }
+        throw e;
+      }
       services.logger.info(`Exported ${format} to ${out}: ${JSON.stringify(result.counts)}`);
-      const open = await vscode.window.showInformationMessage(`Alignment: exported the dataset as ${format} to ${out}.`, 'Reveal');
-      if (open === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0] ?? out));
+      for (const c of result.corrupt) services.logger.warn(`${c.file}:${c.line}: not exported (${c.reason})`);
+      const skipped = result.corrupt.length ? ` ${result.corrupt.length} unreadable line${result.corrupt.length === 1 ? ' was' : 's were'} left out, as they are in the dataset (file and line in the Output log).` : '';
+      const actions = result.corrupt.length ? ['Reveal', 'Show Log'] : ['Reveal'];
+      // The command returns with the result; the notification's buttons act whenever they are used.
+      void vscode.window.showInformationMessage(`Alignment: exported ${result.counts.records.toLocaleString()} records as ${format} to ${out}.${skipped}`, ...actions).then(async (choice) => {
+        if (choice === 'Show Log') services.shell.log.show();
+        if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0] ?? out));
+      });
       return result;
     },
     'alignment.importTasks': async (raw) => {

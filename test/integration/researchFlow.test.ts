@@ -114,6 +114,20 @@ describe('Research flow in a real VS Code', function () {
     assert.ok(saved.input.passages.every((p: any) => typeof p.location.startLine === 'number'), 'passages carry line ranges');
     assert.equal(saved.model.model, 'fake-model');
     assert.ok(!fs.readFileSync(file, 'utf8').includes(KEY), 'the API key is not in the dataset');
+
+    // The saved answer goes out as chat fine-tuning data; a stale export in the way is replaced whole.
+    const out = path.join(workspaceDir(), 'exports', 'paper-qa.openai-chat.jsonl');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, 'stale\n');
+    const exported = (await vscode.commands.executeCommand('alignment.exportDataset', { format: 'openai-chat', out, taskId: 'paper-qa', force: true })) as { files: string[]; counts: Record<string, number> };
+    assert.deepEqual(exported.files, [out]);
+    const rows = readJsonl(out) as { messages: { role: string; content: string }[] }[];
+    assert.equal(rows.length, exported.counts.records);
+    const row = rows.find((r) => r.messages.at(-1)?.content === edited);
+    assert.ok(row, 'the edited answer ends one exported chat');
+    assert.equal(row.messages[0].role, 'system');
+    assert.deepEqual(fs.readdirSync(path.dirname(out)), [path.basename(out)], 'no temporary file is left');
+    assert.ok(!fs.readFileSync(out, 'utf8').includes(KEY), 'the API key is not in the export');
   });
 
   it('answers with passages when no model is configured', async () => {

@@ -195,3 +195,19 @@ test('every format is exported without error', async () => {
     assert.ok(r.files.length >= 1, format);
   }
 });
+
+test('a cancelled export leaves the old target whole and no temporary file behind', async () => {
+  const folder = path.join(dir, 'cancelled');
+  fs.mkdirSync(folder);
+  const out = path.join(folder, 'chat.jsonl');
+  fs.writeFileSync(out, 'keep me');
+  const ac = new AbortController();
+  let progress = 0;
+  await assert.rejects(
+    exportDataset(store, { format: 'openai-chat', out, force: true, signal: ac.signal, onProgress: (n) => ((progress = n), ac.abort()) }),
+    (e) => (e as Error).name === 'AbortError',
+  );
+  assert.ok(progress > 0, 'progress was reported before the cancel');
+  assert.equal(fs.readFileSync(out, 'utf8'), 'keep me');
+  assert.deepEqual(fs.readdirSync(folder), ['chat.jsonl']);
+});

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CorruptLine, FeedbackRecord, Rating, TaskInstance } from './instanceTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { AlignError } from '../errors';
-import { appendJsonlLine, readJsonl, writeFileAtomic } from './jsonlFile';
+import { appendJsonlLine, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
 import { withFileLock } from './fileLock';
 import { validateFeedback, validateInstance } from './instanceValidation';
 
@@ -68,6 +68,13 @@ export class DatasetStore {
   async readInstances(taskId: string): Promise<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
     const { records, corrupt } = readJsonl(this.instancesPath(taskId), (raw) => validateInstance(raw));
     return { instances: records.map((r) => r.value), corrupt };
+  }
+
+  /** The same records as readInstances, a few megabytes at a time (for exports of any size). */
+  async *readInstanceBatches(taskId: string): AsyncGenerator<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
+    for await (const { records, corrupt } of readJsonlBatches(this.instancesPath(taskId), (raw) => validateInstance(raw))) {
+      yield { instances: records.map((r) => r.value), corrupt };
+    }
   }
 
   async countInstances(taskId: string): Promise<number> {

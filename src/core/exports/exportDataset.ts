@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import type { DatasetStore } from '../dataset/datasetStore';
 import type { CorruptLine } from '../dataset/instanceTypes';
 import { AlignError } from '../errors';
-import { writeFileAtomic, writeLinesAtomic } from '../dataset/jsonlFile';
-import { readTaskRecords } from './exportRecords';
+import type { LoadedTask } from '../tasks/taskTypes';
+import { AtomicLineWriter, writeFileAtomic } from '../dataset/jsonlFile';
+import type { TaskRecords } from './exportRecords';
+import { chooseTasks, readTaskRecords } from './exportRecords';
 import * as formats from './formats';
 
 export const EXPORT_FORMATS = ['inspect', 'openai-evals', 'openai-chat', 'dpo', 'promptfoo', 'hf', 'markdown'] as const;
@@ -23,45 +25,104 @@ export interface ExportResult {
 
 /**
  * Exports the dataset (or one task) in a target's format. An existing target is replaced only
- * with `force`; files are written atomically.
+ * with `force`; files are written atomically, so a failed or cancelled export leaves the old
+ * target as it was. JSONL formats stream: instances are read and written a batch at a time.
  */
-export async function exportDataset(store: DatasetStore, opts: { format: ExportFormat; out: string; taskId?: string; force?: boolean }): Promise<ExportResult> {
+export async function exportDataset(store: DatasetStore, opts: ExportOptions): Promise<ExportResult> {
   if (fs.existsSync(opts.out) && !opts.force) {
     throw new AlignError(`${opts.out} already exists.`, 'export-exists', 'Choose another path, or replace it (CLI: --force).');
   }
-  const tasks = await readTaskRecords(store, opts.taskId);
-  const corrupt = tasks.flatMap((t) => t.corrupt);
-  const counts = Object.fromEntries(tasks.map((t) => [t.task.id, t.instances.length]));
-  let files: formats.ExportFile[];
   switch (opts.format) {
     case 'inspect':
-      files = [formats.inspect(tasks)];
-      break;
+      return streamExport(store, formats.inspect, opts);
     case 'openai-evals':
-      files = [formats.openaiEvals(tasks)];
-      break;
+      return streamExport(store, formats.openaiEvals, opts);
     case 'openai-chat':
-      files = [formats.openaiChat(tasks)];
-      break;
+      return streamExport(store, formats.openaiChat, opts);
     case 'dpo':
-      files = [formats.dpo(tasks)];
-      break;
-    case 'promptfoo':
-      files = [formats.promptfoo(tasks)];
-      break;
+      return streamExport(store, formats.dpo(), opts);
     case 'hf':
-      files = formats.hf(tasks);
-      break;
+      return streamExport(store, formats.hf, opts);
+    case 'promptfoo':
+      return wholeExport(store, formats.promptfoo, opts);
     case 'markdown':
-      files = [formats.markdown(tasks)];
-      break;
+      return wholeExport(store, formats.markdown, opts);
   }
-  const written: string[] = [];
-  for (const f of files) {
-    const target = f.relPath ? path.join(opts.out, f.relPath) : opts.out;
-    if (typeof f.content === 'string') writeFileAtomic(target, f.content);
-    else writeLinesAtomic(target, f.content);
-    written.push(target);
+}
+
+export interface ExportOptions {
+  format: ExportFormat;
+  out: string;
+  taskId?: string;
+  force?: boolean;
+  signal?: AbortSignal;
+  /** Called after each batch with the number of instances read so far. */
+  onProgress?: (instances: number) => void;
+}
+
+/** YAML and Markdown are documents, not lines: they are built whole (they serve review, not training runs). */
+async function wholeExport(store: DatasetStore, build: (tasks: TaskRecords[]) => formats.ExportFile, opts: ExportOptions): Promise<ExportResult> {
+  const tasks = await readTaskRecords(store, opts.taskId);
+  opts.signal?.throwIfAborted();
+  const file = build(tasks);
+  writeFileAtomic(opts.out, file.content);
+  return {
+    files: [opts.out],
+    counts: { ...Object.fromEntries(tasks.map((t) => [t.task.id, t.instances.length])), records: file.records },
+    corrupt: tasks.flatMap((t) => t.corrupt),
+  };
+}
+
+async function streamExport(store: DatasetStore, format: formats.StreamedFormat, opts: ExportOptions): Promise<ExportResult> {
+  const tasks = await chooseTasks(store, opts.taskId);
+  const writers = new Map<string, AtomicLineWriter>();
+  const writerFor = async (rel: string) => {
+    let w = writers.get(rel);
+    if (!w) {
+      w = await AtomicLineWriter.open(rel ? path.join(opts.out, rel) : opts.out);
+      writers.set(rel, w);
+    }
+    return w;
+  };
+  const corrupt: CorruptLine[] = [];
+  const counts: Record<string, number> = {};
+  const written: { task: LoadedTask; records: number }[] = [];
+  let read = 0;
+  try {
+    if (tasks.some((t) => !format.fileFor(t))) await writerFor(''); // one target file, even when empty
+    for (const task of tasks) {
+      const feedback = await store.readFeedback(task.id);
+      corrupt.push(...feedback.corrupt);
+      format.startTask?.(task, feedback.records);
+      let instances = 0;
+      let writer: AtomicLineWriter | undefined;
+      for await (const batch of store.readInstanceBatches(task.id)) {
+        corrupt.push(...batch.corrupt);
+        if (batch.instances.length && !writer) writer = await writerFor(format.fileFor(task));
+        for (const inst of batch.instances) format.instance(task, inst, (line) => writer!.add(line));
+        instances += batch.instances.length;
+        read += batch.instances.length;
+        await writer?.drain();
+        opts.signal?.throwIfAborted();
+        opts.onProgress?.(read);
+      }
+      // Tasks with nothing saved are left out, unless asked for by name.
+      if (!instances && !feedback.records.length && !opts.taskId) continue;
+      if (!writer) await writerFor(format.fileFor(task));
+      counts[task.id] = instances;
+      written.push({ task, records: instances });
+    }
+    let records = 0;
+    for (const w of writers.values()) records += await w.commit();
+    const files = [...writers.values()].map((w) => w.file);
+    for (const f of format.finish?.(written) ?? []) {
+      const target = path.join(opts.out, f.relPath);
+      writeFileAtomic(target, f.content);
+      files.push(target);
+    }
+    return { files, counts: { ...counts, records }, corrupt };
+  } catch (e) {
+    await Promise.all([...writers.values()].map((w) => w.abort()));
+    throw e;
   }
-  return { files: written, counts: { ...counts, records: files.reduce((n, f) => n + f.records, 0) }, corrupt };
 }

@@ -16,17 +16,22 @@ export interface TaskRecords {
 
 /** Reads the tasks to export (one, or every task with instances). Unreadable lines are reported, not exported. */
 export async function readTaskRecords(store: DatasetStore, taskId?: string): Promise<TaskRecords[]> {
-  const { tasks } = await loadTasks(store.root);
-  const chosen = taskId ? tasks.filter((t) => t.id === taskId) : tasks;
-  if (taskId && !chosen.length) throw new AlignError(`There is no task "${taskId}".`, 'no-task', `Tasks: ${tasks.map((t) => t.id).join(', ')}.`);
   const out: TaskRecords[] = [];
-  for (const task of chosen) {
+  for (const task of await chooseTasks(store, taskId)) {
     const { instances, corrupt } = await store.readInstances(task.id);
     const fb = await store.readFeedback(task.id);
     if (!instances.length && !fb.records.length && !taskId) continue;
     out.push({ task, instances, feedback: fb.records, corrupt: [...corrupt, ...fb.corrupt] });
   }
   return out;
+}
+
+/** The tasks an export covers: the one named, or all of them. */
+export async function chooseTasks(store: DatasetStore, taskId?: string): Promise<LoadedTask[]> {
+  const { tasks } = await loadTasks(store.root);
+  const chosen = taskId ? tasks.filter((t) => t.id === taskId) : tasks;
+  if (taskId && !chosen.length) throw new AlignError(`There is no task "${taskId}".`, 'no-task', `Tasks: ${tasks.map((t) => t.id).join(', ')}.`);
+  return chosen;
 }
 
 /** The chat a model would see for this instance (without worked examples), ending before the answer. */
