@@ -29,3 +29,25 @@ export const RETRIEVAL_QUESTIONS: RetrievalQuestion[] = [
   { paper: 'li2021_prefix_tuning_acl_2col.pdf', question: 'What fraction of the weights does the method train?', answer: 'modifying only 0.1% of the parameters' },
   { paper: 'li2021_prefix_tuning_acl_2col.pdf', question: 'How is this different from searching for discrete trigger words?', answer: 'optimizes continuous prefixes' },
 ];
+
+/**
+ * Held out: written on 2026-11-25 from passages read in the papers, before the ranking changes of
+ * that day, and never used to tune them. The tuned set above can flatter the ranking; this one
+ * shows how it does on questions it was not shaped for.
+ */
+export const HELD_OUT_QUESTIONS: RetrievalQuestion[] = [
+  { paper: 'ziegler2019_finetuning_lm_human_prefs.pdf', question: 'What went wrong when a code change inverted the sign of the reward?', answer: 'flipped the sign of the reward' },
+  { paper: 'ziegler2019_finetuning_lm_human_prefs.pdf', question: 'How did they keep the reward model accurate as the policy moved away from the initial one?', answer: 'collect human data throughout RL fine-tuning' },
+  { paper: 'rafailov2023_dpo.pdf', question: 'How did the authors check that GPT-4 is a trustworthy judge?', answer: 'GPT-4 judgments correlate strongly with humans' },
+  { paper: 'ouyang2022_instructgpt.pdf', question: 'For how many epochs was the supervised baseline trained?', answer: 'We trained for 16 epochs' },
+  { paper: 'ouyang2022_instructgpt.pdf', question: 'Can the model follow instructions written in languages other than English?', answer: 'InstructGPT can follow instructions in other languages' },
+  { paper: 'li2021_prefix_tuning_acl_2col.pdf', question: 'Can one frozen language model serve many users at once?', answer: 'a single LM can support many tasks at once' },
+  { paper: 'li2021_prefix_tuning_acl_2col.pdf', question: 'What happens as the prefix gets longer?', answer: 'Performance increases as the prefix length increases up to a threshold' },
+  { paper: 'li2021_prefix_tuning_acl_2col.pdf', question: 'Does it matter how the prefix is initialised?', answer: 'significantly underperforms initializing with real words' },
+  { paper: 'post_inner_outer_alignment.md', question: 'Why would the actor not care about making diamonds?', answer: 'The actor does not care about diamond production' },
+  { paper: 'post_inner_outer_alignment.md', question: 'What did the patient who could stimulate her own brain do?', answer: 'self-stimulator' },
+  { paper: 'post_inner_outer_alignment.md', question: 'Is someone who sacrifices their life for others acting to maximise reward?', answer: 'soldier throwing himself on a grenade' },
+  { paper: 'stiennon2020_learning_to_summarize.pdf', question: 'Along which dimensions did labelers rate the summaries?', answer: 'four dimensions' },
+  { paper: 'stiennon2020_learning_to_summarize.pdf', question: 'What other applications could this technique be used for?', answer: 'could be applied to any task where humans can compare samples' },
+  { paper: 'stiennon2020_learning_to_summarize.pdf', question: 'How was the quality of a summary judged?', answer: 'how faithfully the summary conveys the original post' },
+];

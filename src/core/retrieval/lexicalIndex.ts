@@ -1,32 +1,46 @@
 import { analyze } from './textAnalysis';
 
+/** BM25 saturates long before this: a term 255 times in one chunk scores as one 1,000 times would. */
+const MAX_TF = 255;
+
 /**
  * A growable posting list: parallel typed arrays of document numbers and term frequencies, so a
- * 100,000-chunk index costs a few bytes a posting rather than a boxed number each.
+ * 100,000-chunk index costs five bytes a posting (plus growth room) rather than a boxed number.
  */
 class Postings {
   docs = new Int32Array(4);
-  tfs = new Uint16Array(4);
+  tfs = new Uint8Array(4);
   length = 0;
 
   push(doc: number, tf: number): void {
     if (this.length === this.docs.length) {
-      const docs = new Int32Array(this.length * 2);
+      // Growing by half rather than doubling: less idle room in the long lists of a large library.
+      const size = this.length + (this.length >> 1);
+      const docs = new Int32Array(size);
       docs.set(this.docs);
       this.docs = docs;
-      const tfs = new Uint16Array(this.length * 2);
+      const tfs = new Uint8Array(size);
       tfs.set(this.tfs);
       this.tfs = tfs;
     }
     this.docs[this.length] = doc;
-    this.tfs[this.length] = Math.min(tf, 65535);
+    this.tfs[this.length] = Math.min(tf, MAX_TF);
     this.length++;
   }
 }
 
+/**
+ * A term as a string of its own. Terms come from `split` and `slice`, and V8 makes a longer piece
+ * (13 characters or more) a view into the text it was cut from: kept as a map key, such a view
+ * would keep the whole lower-cased passage alive. Terms are ASCII, so a Latin-1 round trip copies.
+ */
+function ownCopy(term: string): string {
+  return term.length < 13 ? term : Buffer.from(term, 'latin1').toString('latin1');
+}
+
 /** A one-posting list read from its packed number. */
 function singleton(packed: number): Pick<Postings, 'docs' | 'tfs' | 'length'> {
-  return { docs: Int32Array.of(Math.floor(packed / 65536)), tfs: Uint16Array.of(packed % 65536), length: 1 };
+  return { docs: Int32Array.of(Math.floor(packed / 65536)), tfs: Uint8Array.of(packed % 65536), length: 1 };
 }
 
 /**
@@ -59,7 +73,7 @@ export class LexicalIndex {
     for (const [term, n] of tf) {
       const p = this.postings.get(term);
       if (p === undefined) {
-        this.postings.set(term, doc * 65536 + Math.min(n, 65535));
+        this.postings.set(ownCopy(term), doc * 65536 + Math.min(n, MAX_TF));
       } else if (typeof p === 'number') {
         const list = new Postings();
         list.push(Math.floor(p / 65536), p % 65536);

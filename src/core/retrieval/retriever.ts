@@ -1,4 +1,4 @@
-import type { ParsedSource, Passage, SourceRef } from '../sources/sourceTypes';
+import type { ParsedSource, Passage, PassageLocation, SourceRef } from '../sources/sourceTypes';
 import { LexicalIndex } from './lexicalIndex';
 import { analyzeQuery } from './textAnalysis';
 import { chunkSource } from './chunker';
@@ -13,14 +13,32 @@ export interface ScoredPassage extends Passage {
 export type Embedder = (texts: string[]) => Promise<number[][] | undefined>;
 
 /**
+ * A source's passages as the index keeps them: all their text in one UTF-8 buffer with offsets,
+ * not a string each. Paper text is often two-byte in V8 (one "’" is enough), and strings built by
+ * the chunker hold on to their pieces; one buffer per source costs about a byte a character.
+ */
+interface StoredSource {
+  ref: SourceRef;
+  firstDoc: number;
+  ids: string[];
+  locations: PassageLocation[];
+  text: Buffer;
+  /** offsets[i]..offsets[i + 1] is passage i's text. */
+  offsets: Uint32Array;
+}
+
+/**
  * Passages of one or many sources, searchable by meaning-aware lexical ranking (BM25 with
  * stemming, query expansion and section-heading boosts), optionally fused with embeddings.
  */
 export class PassageIndex {
   private readonly index = new LexicalIndex();
-  private readonly passages: ScoredPassage[] = [];
-  private readonly docsByHash = new Map<string, number[]>();
+  /** Document number → slot in `sources`. */
+  private sourceOf = new Int32Array(1024);
+  private readonly sources: (StoredSource | undefined)[] = [];
+  private readonly slotByHash = new Map<string, number>();
   private readonly embeddings = new Map<number, number[]>();
+  private count = 0;
 
   static fromSources(sources: ParsedSource[]): PassageIndex {
     const idx = new PassageIndex();
@@ -29,35 +47,67 @@ export class PassageIndex {
   }
 
   get size(): number {
-    return this.passages.length;
+    return this.count;
   }
 
   add(source: ParsedSource, passages: Passage[] = chunkSource(source)): void {
     this.remove(source.ref.contentHash);
-    const docs: number[] = [];
-    const lite: SourceRef = { ...source.ref };
+    const slot = this.sources.length;
+    const texts = passages.map((p) => Buffer.from(p.text, 'utf8'));
+    const offsets = new Uint32Array(passages.length + 1);
+    texts.forEach((t, i) => (offsets[i + 1] = offsets[i] + t.length));
+    let firstDoc = -1;
     for (const p of passages) {
       // Titles and section headings say what a passage is about in words a question may use.
       const doc = this.index.add(p.text, `${p.location.section ?? ''}`);
-      this.passages[doc] = { ...p, score: 0, source: lite };
-      docs.push(doc);
+      if (firstDoc < 0) firstDoc = doc;
+      if (doc >= this.sourceOf.length) {
+        const grown = new Int32Array(Math.max(doc + 1, this.sourceOf.length * 2));
+        grown.set(this.sourceOf);
+        this.sourceOf = grown;
+      }
+      this.sourceOf[doc] = slot;
+      this.count++;
     }
-    this.docsByHash.set(source.ref.contentHash, docs);
+    this.sources.push({ ref: { ...source.ref }, firstDoc, ids: passages.map((p) => p.id), locations: passages.map((p) => p.location), text: Buffer.concat(texts), offsets });
+    this.slotByHash.set(source.ref.contentHash, slot);
   }
 
   remove(contentHash: string): void {
-    for (const d of this.docsByHash.get(contentHash) ?? []) {
-      this.index.remove(d);
-      this.embeddings.delete(d);
+    const slot = this.slotByHash.get(contentHash);
+    if (slot === undefined) return;
+    const stored = this.sources[slot]!;
+    for (let i = 0; i < stored.ids.length; i++) {
+      this.index.remove(stored.firstDoc + i);
+      this.embeddings.delete(stored.firstDoc + i);
     }
-    this.docsByHash.delete(contentHash);
+    this.count -= stored.ids.length;
+    this.sources[slot] = undefined;
+    this.slotByHash.delete(contentHash);
+  }
+
+  private sourceAt(doc: number): StoredSource {
+    return this.sources[this.sourceOf[doc]]!;
+  }
+
+  private textOf(doc: number): string {
+    const s = this.sourceAt(doc);
+    const i = doc - s.firstDoc;
+    return s.text.toString('utf8', s.offsets[i], s.offsets[i + 1]);
+  }
+
+  private passage(doc: number, score: number): ScoredPassage {
+    const s = this.sourceAt(doc);
+    const i = doc - s.firstDoc;
+    return { id: s.ids[i], text: this.textOf(doc), location: s.locations[i], score, source: s.ref };
   }
 
   search(query: string, k: number, opts: { filter?: (ref: SourceRef) => boolean } = {}): ScoredPassage[] {
-    const terms = analyzeQuery(query);
-    const filter = opts.filter;
-    const hits = this.index.search(terms, k, filter ? (d) => filter(this.passages[d].source) : undefined);
-    return hits.map((h) => ({ ...this.passages[h.doc], score: h.score }));
+    return this.searchDocs(query, k, opts.filter).map((h) => this.passage(h.doc, h.score));
+  }
+
+  private searchDocs(query: string, k: number, filter?: (ref: SourceRef) => boolean): { doc: number; score: number }[] {
+    return this.index.search(analyzeQuery(query), k, filter ? (d) => filter(this.sourceAt(d).ref) : undefined);
   }
 
   /**
@@ -66,11 +116,11 @@ export class PassageIndex {
    */
   async searchHybrid(query: string, k: number, embed: Embedder, opts: { filter?: (ref: SourceRef) => boolean; pool?: number } = {}): Promise<ScoredPassage[]> {
     const pool = opts.pool ?? Math.max(50, k * 5);
-    const lexical = this.search(query, pool, opts);
-    const docs = lexical.map((p) => this.docOf(p));
+    const lexical = this.searchDocs(query, pool, opts.filter);
+    const docs = lexical.map((h) => h.doc);
     const missing = docs.filter((d) => !this.embeddings.has(d));
-    const vectors = await embed([query, ...missing.map((d) => this.passages[d].text)]);
-    if (!vectors) return lexical.slice(0, k);
+    const vectors = await embed([query, ...missing.map((d) => this.textOf(d))]);
+    if (!vectors) return lexical.slice(0, k).map((h) => this.passage(h.doc, h.score));
     const q = vectors[0];
     missing.forEach((d, i) => this.embeddings.set(d, vectors[i + 1]));
     const cos = (v: number[]) => {
@@ -91,11 +141,6 @@ export class PassageIndex {
     return [...rrf]
       .sort((x, y) => y[1] - x[1])
       .slice(0, k)
-      .map(([d, score]) => ({ ...this.passages[d], score }));
-  }
-
-  private docOf(p: ScoredPassage): number {
-    const docs = this.docsByHash.get(p.source.contentHash) ?? [];
-    return docs.find((d) => this.passages[d].id === p.id) ?? -1;
+      .map(([d, score]) => this.passage(d, score));
   }
 }
