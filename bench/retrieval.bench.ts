@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       `  ${name.padEnd(34)} first ${r.filter((x) => x === 1).length}/${r.length}   recall@5 ${recall(r, 5).toFixed(2)}   MRR ${mrr(r).toFixed(2)}`;
     console.log(`${label}: ${rank.ours.length} questions`);
     console.log(line('plain BM25 (minisearch defaults)', rank.baseline));
-    console.log(line('ours (stems, expansion, headings)', rank.ours));
+    console.log(line('ours (stems, compounds, expansion)', rank.ours));
     console.log(`  ranks of the answering passage (ours): ${rank.ours.map((r) => r || '-').join(' ')}`);
   };
   console.log(`retrieval quality on questions about ${files.length} real papers (rank of the first passage that contains the answer)`);

@@ -4,7 +4,7 @@ import { chunkSource } from '../../src/core/retrieval/chunker';
 import { PassageIndex } from '../../src/core/retrieval/retriever';
 import { selectPassages } from '../../src/core/retrieval/selectPassages';
 import { citationLabel, extractCitations, renderCitations } from '../../src/core/retrieval/citations';
-import { analyzeQuery, stem } from '../../src/core/retrieval/textAnalysis';
+import { analyzeQuery, stem, words } from '../../src/core/retrieval/textAnalysis';
 import type { ParsedSource } from '../../src/core/sources/sourceTypes';
 
 function paper(blocks: [string, number, string?][], hash = 'h1'): ParsedSource {
@@ -41,6 +41,22 @@ test('the stemmer joins word forms', () => {
   assert.equal(stem('penalties'), stem('penalty'));
   assert.equal(stem('rewarded'), stem('rewards'));
   assert.equal(stem('optimization'), stem('optimize'));
+  assert.equal(stem('labelled'), stem('labeled'));
+  assert.equal(stem('modelling'), stem('modeling'));
+});
+
+test('hyphenated compounds also count joined, and a percentage answers a question about a fraction', () => {
+  assert.deepEqual(words('Reward over-optimization, fine-tuning, 0.1%'), ['reward', 'over', 'optimization', 'overoptimization', 'fine', 'tuning', 'finetuning', '0', '1', 'percent']);
+  const idx = new PassageIndex();
+  idx.add(
+    paper([
+      ['We ask how reward over-optimization shows itself when the proxy is learned.', 3],
+      ['Prefix-tuning trains only 0.1% of the parameters of the language model.', 4],
+      ['The learning rate was chosen on a held-out set of prompts for the language model.', 5],
+    ]),
+  );
+  assert.equal(idx.search('Where does the paper discuss overoptimization?', 1)[0].location.page, 3);
+  assert.equal(idx.search('What fraction of the weights is trained?', 1)[0].location.page, 4);
 });
 
 test('a why-question finds the passage that explains, though it shares few words', () => {

@@ -4,6 +4,7 @@ import { parsePdf, pdfDate } from '../../src/core/sources/pdfSource';
 import { joinLines, buildVocabulary, normaliseText, garbageRatio, dropRunningLines } from '../../src/core/sources/pdfCleanup';
 import { findGutter, layoutPage, type TextPiece } from '../../src/core/sources/pdfLayout';
 import { InputFileError } from '../../src/core/errors';
+import { pdfHeading, START } from '../../src/core/sources/pdfHeadings';
 import { buildPdf, corruptPdf, proseLines, truncatePdf } from '../support/pdfFixture';
 
 const allText = (r: { blocks: { text: string }[] }) => r.blocks.map((b) => b.text).join('\n');
@@ -165,4 +166,60 @@ test('PDF dates', () => {
   assert.equal(pdfDate('D:20200902134512Z'), '2020-09-02');
   assert.equal(pdfDate('D:2021'), '2021-01-01');
   assert.equal(pdfDate('garbage'), undefined);
+});
+
+test('section headings: numbered ones in order, the usual unnumbered ones, appendix letters after the references', () => {
+  const walk = (lines: string[]) => {
+    let state = START;
+    const found: string[] = [];
+    for (const l of lines) {
+      const h = pdfHeading(l, state);
+      if (h) {
+        state = h.state;
+        found.push(h.heading.number ? `${h.heading.number}|${h.heading.title}` : h.heading.title);
+      }
+    }
+    return found;
+  };
+  assert.deepEqual(
+    walk([
+      'Abstract',
+      '1 Introduction',
+      'We train a reward model.',
+      '2 Methods',
+      '2 Initialize r to ρ, using random initialization for the', // an algorithm step
+      '2.3. Online data collection',
+      '3 Train policy with PPO',
+      '3 Experiments',
+      '1 Software complexity: Our online system interleaves', // a numbered list item
+      'Figure 2 Results on the test set',
+      '12 Results', // a number far ahead of the sections so far
+      '3.1 Stylistic continuation tasks',
+      'A Reddit post is One post with', // a letter before the references
+      'References',
+      'B Further model training details 17', // a table of contents line
+      'A TL;DR dataset details',
+      'B.1 Hyperparameters',
+      '20 Ryan Chi', // a number after the appendices began
+    ]),
+    ['Abstract', '1|1 Introduction', '2|2 Methods', '2.3|2.3 Online data collection', '3|3 Train policy with PPO', '3.1|3.1 Stylistic continuation tasks', 'References', 'A|A TL;DR dataset details', 'B.1|B.1 Hyperparameters'],
+  );
+  // "3 Train policy with PPO" is a figure label that fits the order: the check is by shape and place, and it errs that way.
+  assert.equal(pdfHeading('The KL term serves two purposes.', START), undefined);
+  assert.equal(pdfHeading('4 In the online data collection case, continue to collect', START), undefined);
+});
+
+test('a PDF with numbered headings gives passages their section, and the heading line is not body text', async () => {
+  const r = await parsePdf(
+    buildPdf([
+      { heading: 'Reward Models Under Pressure', paragraphs: [['1 Introduction'], proseLines('Intro', 3)] },
+      { paragraphs: [['2 Method'], proseLines('Method', 3), ['2.1 Reward model training'], proseLines('Training', 3)] },
+    ]),
+    {},
+  );
+  const sectionOf = (tag: string) => r.blocks.find((b) => b.text.startsWith(`${tag} line 1`))?.location;
+  assert.deepEqual(sectionOf('Intro'), { page: 1, section: '1 Introduction', sectionNumber: '1' });
+  assert.deepEqual(sectionOf('Method'), { page: 2, section: '2 Method', sectionNumber: '2' });
+  assert.deepEqual(sectionOf('Training'), { page: 2, section: '2.1 Reward model training', sectionNumber: '2.1' });
+  assert.ok(!r.blocks.some((b) => /^(1 Introduction|2 Method|2\.1 Reward)/.test(b.text)), 'headings are not passages of their own');
 });

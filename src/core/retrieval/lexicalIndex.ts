@@ -62,14 +62,12 @@ export class LexicalIndex {
     return this.count;
   }
 
-  /** Adds a document and returns its number. `boost` text (e.g. headings) counts twice. */
-  add(text: string, boost = ''): number {
+  /** Adds a document and returns its number. */
+  add(text: string): number {
     const doc = this.count;
     const terms = analyze(text);
-    const extra = boost ? analyze(boost) : [];
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const t of extra) tf.set(t, (tf.get(t) ?? 0) + 2);
     for (const [term, n] of tf) {
       const p = this.postings.get(term);
       if (p === undefined) {
@@ -83,7 +81,7 @@ export class LexicalIndex {
         p.push(doc, n);
       }
     }
-    const len = terms.length + extra.length;
+    const len = terms.length;
     if (this.count === this.lengths.length) {
       const grown = new Uint32Array(this.lengths.length * 2);
       grown.set(this.lengths);

@@ -29,7 +29,9 @@ interface StoredSource {
 
 /**
  * Passages of one or many sources, searchable by meaning-aware lexical ranking (BM25 with
- * stemming, query expansion and section-heading boosts), optionally fused with embeddings.
+ * stemming, joined compounds and query expansion), optionally fused with embeddings. Section
+ * headings split passages but add no terms: counted in every passage of a long section, their
+ * words outranked the passage that answers (measured in bench/retrieval.bench.ts).
  */
 export class PassageIndex {
   private readonly index = new LexicalIndex();
@@ -58,8 +60,7 @@ export class PassageIndex {
     texts.forEach((t, i) => (offsets[i + 1] = offsets[i] + t.length));
     let firstDoc = -1;
     for (const p of passages) {
-      // Titles and section headings say what a passage is about in words a question may use.
-      const doc = this.index.add(p.text, `${p.location.section ?? ''}`);
+      const doc = this.index.add(p.text);
       if (firstDoc < 0) firstDoc = doc;
       if (doc >= this.sourceOf.length) {
         const grown = new Int32Array(Math.max(doc + 1, this.sourceOf.length * 2));

@@ -33,19 +33,29 @@ export function stem(word: string): string {
   }
   // "optimization" → "optimize" above; strip the final e so it meets "optimize" → "optimiz".
   if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
-  // Undouble a final double consonant ("controll" → "control").
-  if (/([bdfgmnprt])\1$/.test(w)) w = w.slice(0, -1);
+  // Undouble a final double consonant ("controll" → "control", British "labell" → "label").
+  if (/([bdfglmnprt])\1$/.test(w)) w = w.slice(0, -1);
   return w;
 }
 
-/** Splits and normalises text into terms (before stemming). */
+/**
+ * Splits and normalises text into terms (before stemming). A hyphenated compound also gives its
+ * joined form ("over-optimization" → over, optimization, overoptimization), since papers write
+ * both; "%" is the word "percent", so a question about a fraction can meet "0.1%".
+ */
 export function words(text: string): string[] {
-  return text
+  const folded = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length > 1 || /\d/.test(w));
+    .replace(/%/g, ' percent ');
+  const out: string[] = [];
+  for (const token of folded.split(/[^a-z0-9-]+/)) {
+    const parts = token.split('-').filter((w) => w.length > 1 || /\d/.test(w));
+    out.push(...parts);
+    if (parts.length > 1 && parts.every((w) => /^[a-z]+$/.test(w))) out.push(parts.join(''));
+  }
+  return out;
 }
 
 /** Index terms of a text. */
@@ -77,6 +87,9 @@ const SYNONYMS: string[][] = [
   ['truthful', 'truthfulness', 'honest', 'hallucination', 'fabricate'],
   ['temperature', 'sampling', 'decode', 'decoding'],
   ['latent', 'knowledge', 'elicit', 'eliciting', 'elk'],
+  ['fraction', 'percent', 'percentage', 'proportion', 'share'],
+  ['prevent', 'stop', 'avoid', 'mitigate', 'deter'],
+  ['beat', 'outperform', 'exceed', 'surpass'],
 ];
 
 // Why- and how-questions are answered by passages that explain: "because", "serves", "purpose".

@@ -1,3 +1,4 @@
+import { pdfHeading, START, type HeadingState, type PdfHeading } from './pdfHeadings';
 import { loadUnpdf } from './loadPdfjs';
 import type { ParsedSource, SourceBlock, SourceRef } from './sourceTypes';
 import { CancelledError, InputFileError } from '../errors';
@@ -114,26 +115,37 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     const blocks: SourceBlock[] = [];
     const empty: number[] = [];
     const garbled: number[] = [];
+    let section: PdfHeading | undefined;
+    let where: HeadingState = START;
     paragraphs.forEach((paras, i) => {
       const page = i + 1;
       if (!paras.length && !unreadable.includes(page)) empty.push(page);
       let chars = 0;
       let bad = 0;
       paras.forEach((para, j) => {
-        const text = joinLines(para.lines, vocab);
+        // Heading lines name the section of what follows; they are not text of their own.
+        let lines = para.lines;
+        for (let h = pdfHeading(lines[0] ?? '', where); h && lines.length; h = pdfHeading(lines[0] ?? '', where)) {
+          section = h.heading;
+          where = h.state;
+          lines = lines.slice(1);
+        }
+        const text = joinLines(lines, vocab);
         if (!text) return;
+        const location = { page, ...(section ? { section: section.title, ...(section.number ? { sectionNumber: section.number } : {}) } : {}) };
         const g = garbageRatio(text);
         bad += g.bad;
         chars += text.length;
         const prev = blocks[blocks.length - 1];
         // A paragraph broken by a column or page turn is one paragraph: join it back.
-        if (j === 0 && prev && continues(prev.text, text) && (prev.location.endPage ?? prev.location.page) === page - 1) {
+        const sameSection = prev?.location.section === location.section;
+        if (j === 0 && prev && sameSection && continues(prev.text, text) && (prev.location.endPage ?? prev.location.page) === page - 1) {
           prev.text = joinLines([prev.text, text], vocab);
           prev.location.endPage = page;
-        } else if (j > 0 && prev && continues(prev.text, text) && para.group !== paras[j - 1].group) {
+        } else if (j > 0 && prev && sameSection && continues(prev.text, text) && para.group !== paras[j - 1].group) {
           prev.text = joinLines([prev.text, text], vocab);
         } else {
-          blocks.push({ text, location: { page } });
+          blocks.push({ text, location });
         }
       });
       if (bad >= 5 && bad / Math.max(1, chars) > 0.004) garbled.push(page);
