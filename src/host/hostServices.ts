@@ -96,6 +96,7 @@ export class HostServices {
       maxTokens: s.maxTokens,
       timeoutMs: Math.max(1, s.timeoutSeconds) * 1000,
       maxRetries: s.maxRetries,
+      embeddingModel: s.embeddingModel,
     };
   }
 

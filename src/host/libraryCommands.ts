@@ -55,7 +55,12 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
         token.onCancellationRequested(() => abort.abort());
         const r = await lib.refresh(abort.signal);
         if (r.problems.length) void vscode.window.showWarningMessage(`Alignment: ${r.problems.length} paper(s) in the library could not be read; see the log.`);
-        const { passages, skipped } = lib.search(question, 12, task.constraints);
+        const model = await services.model();
+        const embed = model?.embed;
+        const { passages, skipped } = await lib.search(question, 12, task.constraints, {
+          embed: embed ? (texts) => embed.call(model, texts, abort.signal) : undefined,
+          onEmbeddingError: (e) => services.logger.warn(`Library: embeddings failed; passages ranked by words alone: ${(e as Error).message}`),
+        });
         if (skipped.length) void vscode.window.showInformationMessage(`Alignment: left out by the task's information constraints: ${skipped.map((s) => s.title).join('; ')}.`);
         // The best passages across papers become one source, each passage labelled with its paper.
         const source: ParsedSource = {

@@ -16,6 +16,8 @@ export interface AssistantSettings {
   fewShotEnabled: boolean;
   fewShotBudgetTokens: number;
   libraryFolder: string;
+  /** Empty: passages are ranked by words alone. */
+  embeddingModel: string;
 }
 
 export function readSettings(): AssistantSettings {
@@ -32,6 +34,7 @@ export function readSettings(): AssistantSettings {
     fewShotEnabled: c.get<boolean>('fewShot.enabled', true),
     fewShotBudgetTokens: c.get<number>('fewShot.budgetTokens', 3000),
     libraryFolder: c.get<string>('library.folder', '').trim(),
+    embeddingModel: c.get<string>('embeddingModel', 'text-embedding-3-small').trim(),
   };
 }
 

@@ -351,8 +351,22 @@ test('embeddings when offered, undefined when the endpoint has none', async () =
   assert.equal(v?.length, 3);
   assert.deepEqual(v![0], v![1]);
   assert.notDeepEqual(v![0], v![2]);
+  const embeddingCalls = () => server.requests.filter((r) => r.path.endsWith('/embeddings')).length;
+  const before = embeddingCalls();
+  assert.equal(await client({ embeddingModel: '' }).embed(['a']), undefined, 'turned off');
+  assert.equal(embeddingCalls(), before, 'turned off asks nothing');
+  const sent = server.requests.filter((r) => r.path.endsWith('/embeddings')).at(-1)!.body as { model: string };
+  assert.equal(sent.model, 'text-embedding-3-small', 'the default model');
+  await client({ embeddingModel: 'nomic-embed-text' }).embed(['a']);
+  assert.equal((server.requests.at(-1)!.body as { model: string }).model, 'nomic-embed-text');
+
   server.embeddings = false;
-  assert.equal(await client().embed(['a']), undefined);
+  const chatOnly = { embeddingModel: 'absent-embedder' };
+  assert.equal(await client(chatOnly).embed(['a']), undefined);
+  const after404 = embeddingCalls();
+  assert.equal(await client(chatOnly).embed(['b']), undefined);
+  assert.equal(embeddingCalls(), after404, 'an endpoint without embeddings is not asked again');
+  server.embeddings = true;
 });
 
 test('configuration: keys are needed only for hosted endpoints', () => {

@@ -78,11 +78,11 @@ test('sources can be removed and filtered', () => {
   assert.equal(idx.search('debate', 5).some((p) => p.source.contentHash === 'h2'), false);
 });
 
-test('the whole paper is sent when it fits; otherwise the best passages in reading order', () => {
-  const whole = selectPassages(SRC, 'KL penalty', { budgetTokens: 100_000 });
+test('the whole paper is sent when it fits; otherwise the best passages in reading order', async () => {
+  const whole = await selectPassages(SRC, 'KL penalty', { budgetTokens: 100_000 });
   assert.equal(whole.whole, true);
   assert.equal(whole.passages.length, chunkSource(SRC).length);
-  const some = selectPassages(SRC, 'Why a KL penalty?', { budgetTokens: 200, k: 3 });
+  const some = await selectPassages(SRC, 'Why a KL penalty?', { budgetTokens: 200, k: 3 });
   assert.equal(some.whole, false);
   assert.ok(some.passages.some((p) => p.text.includes('serves two purposes')));
   const order = some.passages.map((p) => Number(p.id.slice(1)));
@@ -95,6 +95,36 @@ test('hybrid search fuses embedding ranks and falls back when there are none', a
   assert.deepEqual(none.map((p) => p.id), idx.search('KL penalty', 3).map((p) => p.id));
   const fused = await idx.searchHybrid('KL penalty', 3, async (texts) => texts.map((t) => [t.includes('KL') ? 1 : 0, 1]));
   assert.match(fused[0].text, /KL/);
+});
+
+test('selecting passages fuses the embeddings when given them, and falls back to words when they fail', async () => {
+  const question = 'How much human data went into training?';
+  const lexical = await selectPassages(SRC, question, { budgetTokens: 400, k: 2 });
+  // The passage that answers shares no word with the question: only the embedding can bring it in.
+  const answer = chunkSource(SRC).find((c) => c.text.includes('64,000 comparisons'))!;
+  assert.ok(!lexical.passages.some((p) => p.id === answer.id), 'words alone miss it');
+  const asked: string[][] = [];
+  const embed = async (texts: string[]) => (asked.push(texts), texts.map((t, i) => (i === 0 && asked.length === 1) || t === answer.text ? [1, 0] : [0, 1]));
+  const fused = await selectPassages(SRC, question, { budgetTokens: 400, k: 2, embed });
+  assert.ok(fused.passages.some((p) => p.id === answer.id), 'the embedding brings the answering passage in');
+  assert.match(asked[0][0], /How much human data/, 'the query is embedded first');
+  assert.equal(asked[0].length, 1 + chunkSource(SRC).length, 'one paper is embedded whole');
+  // The next question about the same paper embeds only the question.
+  await selectPassages(SRC, 'And the labelers?', { budgetTokens: 400, k: 2, embed });
+  assert.equal(asked[1].length, 1);
+  assert.match(asked[1][0], /And the labelers\?/);
+
+  const errors: unknown[] = [];
+  const fallback = await selectPassages(SRC, question, {
+    budgetTokens: 400,
+    k: 2,
+    embed: async () => {
+      throw new Error('embeddings: 500');
+    },
+    onEmbeddingError: (e) => errors.push(e),
+  });
+  assert.deepEqual(fallback.passages.map((p) => p.id), lexical.passages.map((p) => p.id));
+  assert.equal(errors.length, 1);
 });
 
 test('citation labels; unknown ids are flagged, never shown as real', () => {

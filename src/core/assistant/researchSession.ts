@@ -142,10 +142,14 @@ export class ResearchSession {
     if (source) {
       const recent = dialogue.slice(-4).map((d) => d.content);
       // Without a model the answer is the best few passages, so ask for a ranking, never the whole paper.
-      const picked = selectPassages(source, turn.question ?? this.input.text ?? '', {
+      const embed = model?.embed;
+      const picked = await selectPassages(source, turn.question ?? this.input.text ?? '', {
         budgetTokens: model ? this.deps.passageBudgetTokens : 1,
         k: model ? undefined : 3,
         dialogue: recent,
+        embed: embed ? (texts) => embed.call(model, texts, opts.signal) : undefined,
+        signal: opts.signal,
+        onEmbeddingError: (e) => this.logger.warn(`Embeddings failed; passages ranked by words alone: ${(e as Error).message}`),
       });
       turn.wholeSource = picked.whole;
       turn.passages = picked.passages.map((p) => ({

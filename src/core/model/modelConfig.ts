@@ -66,7 +66,7 @@ export interface ModelFlags {
 }
 
 /**
- * CLI configuration: OPENAI_API_KEY, OPENAI_BASE_URL and ALIGN_MODEL from the environment, the
+ * CLI configuration: OPENAI_API_KEY, OPENAI_BASE_URL, ALIGN_MODEL and ALIGN_EMBEDDING_MODEL (empty: none) from the environment, the
  * flags over them, defaults for the rest (model gpt-4o-mini, 60 s timeout, 2 retries).
  */
 export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: ModelFlags = {}): ModelSettings {
@@ -80,5 +80,6 @@ export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: Model
     maxTokens: 2048,
     timeoutMs: Math.round(timeout * 1000),
     maxRetries: retries,
+    embeddingModel: env.ALIGN_EMBEDDING_MODEL,
   };
 }

@@ -11,6 +11,11 @@ export interface ModelSettings {
   timeoutMs: number;
   /** Retries for 429 and 5xx (with backoff, honouring `retry-after`). */
   maxRetries: number;
+  /**
+   * Model for `/embeddings`, used to rank passages together with the lexical ranking. Absent:
+   * `text-embedding-3-small`; empty: never ask for embeddings.
+   */
+  embeddingModel?: string;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';

@@ -9,8 +9,12 @@ import { redactSecrets, redactUrl } from '../redact';
 
 export type { RetryPolicy } from './retry';
 
-/** Embedding model asked of endpoints that offer `/embeddings`. */
-const EMBEDDING_MODEL = 'text-embedding-3-small';
+/** Embedding model asked of endpoints that offer `/embeddings`, unless the settings name another. */
+const DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-small';
+
+// Endpoints (and embedding models) that answered "no such thing": not asked again in this process,
+// so every question to a chat-only server does not pay a failed request first.
+const embeddingsNotOffered = new Set<string>();
 
 type Answer = Omit<ChatResult, 'structured'>;
 
@@ -239,11 +243,14 @@ export class OpenAIModelClient implements ModelClient {
     }
   }
 
-  /** Embeddings, or undefined when the endpoint has none (404, or 400/501 from servers that lack the model). */
+  /** Embeddings, or undefined when the endpoint has none (404, or 400/501 from servers that lack the model) or they are turned off. */
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][] | undefined> {
+    const model = this.settings.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
+    const key = `${this.settings.baseURL} ${model}`;
+    if (!model || embeddingsNotOffered.has(key)) return undefined;
     const started = Date.now();
     try {
-      const res = await this.client.embeddings.create({ model: EMBEDDING_MODEL, input: texts, encoding_format: 'float' }, { signal });
+      const res = await this.client.embeddings.create({ model, input: texts, encoding_format: 'float' }, { signal });
       const out = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
       if (out.length !== texts.length) throw new SyntaxError(`${out.length} embeddings for ${texts.length} texts`);
       this.log('info', `embeddings @ ${this.label}: ${texts.length} texts, ${Date.now() - started} ms`);
@@ -251,10 +258,11 @@ export class OpenAIModelClient implements ModelClient {
     } catch (e) {
       const status = (e as { status?: unknown }).status;
       if (status === 404 || status === 400 || status === 501) {
-        this.log('info', `embeddings @ ${this.label}: not offered (${status})`);
+        embeddingsNotOffered.add(key);
+        this.log('info', `embeddings @ ${this.label}: ${model} not offered (${status}); passages are ranked by words alone`);
         return undefined;
       }
-      const err = toModelError(e, this.ctx(EMBEDDING_MODEL));
+      const err = toModelError(e, this.ctx(model));
       this.log('warn', `embeddings @ ${this.label} failed → ${err.code}: ${err.message}`);
       throw err;
     }

@@ -6,7 +6,7 @@ import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { checkSource } from '../tasks/constraints';
 import { describeError } from '../errors';
-import { PassageIndex, type ScoredPassage } from './retriever';
+import { PassageIndex, type Embedder, type ScoredPassage } from './retriever';
 import { SUPPORTED_EXTENSIONS } from '../sources/loadSource';
 
 interface Entry {
@@ -97,9 +97,15 @@ export class PaperLibrary {
 
   /**
    * The best passages across the library, leaving out papers the task's information constraints
-   * exclude (dated after the cut-off, or listed); those are named in `skipped`.
+   * exclude (dated after the cut-off, or listed); those are named in `skipped`. With `embed`, the
+   * endpoint's embeddings of the best lexical matches are fused with their lexical ranks.
    */
-  search(query: string, k: number, constraints: InformationConstraints = {}): { passages: ScoredPassage[]; skipped: { title: string; reason: string }[] } {
+  async search(
+    query: string,
+    k: number,
+    constraints: InformationConstraints = {},
+    opts: { embed?: Embedder; onEmbeddingError?: (e: unknown) => void } = {},
+  ): Promise<{ passages: ScoredPassage[]; skipped: { title: string; reason: string }[] }> {
     const skipped: { title: string; reason: string }[] = [];
     const allowed = new Map<string, boolean>();
     for (const ref of this.papers()) {
@@ -107,7 +113,16 @@ export class PaperLibrary {
       allowed.set(ref.contentHash, c.allowed);
       if (!c.allowed) skipped.push({ title: ref.title, reason: c.reason });
     }
-    const passages = this.index.search(query, k, { filter: (ref) => allowed.get(ref.contentHash) ?? true });
-    return { passages, skipped };
+    const filter = (ref: SourceRef) => allowed.get(ref.contentHash) ?? true;
+    let passages: ScoredPassage[] | undefined;
+    if (opts.embed) {
+      try {
+        passages = await this.index.searchHybrid(query, k, opts.embed, { filter });
+      } catch (e) {
+        // Embeddings are a second opinion: without them the words still rank the passages.
+        opts.onEmbeddingError?.(e);
+      }
+    }
+    return { passages: passages ?? this.index.search(query, k, { filter }), skipped };
   }
 }

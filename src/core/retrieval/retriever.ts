@@ -97,6 +97,15 @@ export class PassageIndex {
     return s.text.toString('utf8', s.offsets[i], s.offsets[i + 1]);
   }
 
+  private liveDocs(filter?: (ref: SourceRef) => boolean): number[] {
+    const out: number[] = [];
+    for (const s of this.sources) {
+      if (!s || (filter && !filter(s.ref))) continue;
+      for (let i = 0; i < s.ids.length; i++) out.push(s.firstDoc + i);
+    }
+    return out;
+  }
+
   private passage(doc: number, score: number): ScoredPassage {
     const s = this.sourceAt(doc);
     const i = doc - s.firstDoc;
@@ -113,14 +122,16 @@ export class PassageIndex {
 
   /**
    * Lexical and embedding ranks fused by reciprocal rank fusion, when the endpoint offers
-   * embeddings; the lexical ranking alone otherwise.
+   * embeddings; the lexical ranking alone otherwise. A small index (one paper) is embedded whole,
+   * so a passage that shares no word with the question can still be found; a large one (a
+   * library) embeds the best lexical matches only. Vectors are kept for the next question.
    */
-  async searchHybrid(query: string, k: number, embed: Embedder, opts: { filter?: (ref: SourceRef) => boolean; pool?: number } = {}): Promise<ScoredPassage[]> {
+  async searchHybrid(query: string, k: number, embed: Embedder, opts: { filter?: (ref: SourceRef) => boolean; pool?: number; embedAllUpTo?: number } = {}): Promise<ScoredPassage[]> {
     const pool = opts.pool ?? Math.max(50, k * 5);
     const lexical = this.searchDocs(query, pool, opts.filter);
-    const docs = lexical.map((h) => h.doc);
+    const docs = this.size <= (opts.embedAllUpTo ?? 400) ? this.liveDocs(opts.filter) : lexical.map((h) => h.doc);
     const missing = docs.filter((d) => !this.embeddings.has(d));
-    const vectors = await embed([query, ...missing.map((d) => this.textOf(d))]);
+    const vectors = await embedInBatches(embed, [query, ...missing.map((d) => this.textOf(d))]);
     if (!vectors) return lexical.slice(0, k).map((h) => this.passage(h.doc, h.score));
     const q = vectors[0];
     missing.forEach((d, i) => this.embeddings.set(d, vectors[i + 1]));
@@ -135,13 +146,25 @@ export class PassageIndex {
       }
       return dot / (Math.sqrt(a * b) || 1);
     };
-    const byEmbedding = [...docs].sort((x, y) => cos(this.embeddings.get(y)!) - cos(this.embeddings.get(x)!));
+    const similarity = new Map(docs.map((d) => [d, cos(this.embeddings.get(d)!)]));
+    const byEmbedding = [...docs].sort((x, y) => similarity.get(y)! - similarity.get(x)!);
     const rrf = new Map<number, number>();
-    docs.forEach((d, r) => rrf.set(d, 1 / (60 + r)));
+    lexical.forEach((h, r) => rrf.set(h.doc, 1 / (60 + r)));
     byEmbedding.forEach((d, r) => rrf.set(d, (rrf.get(d) ?? 0) + 1 / (60 + r)));
     return [...rrf]
       .sort((x, y) => y[1] - x[1])
       .slice(0, k)
       .map(([d, score]) => this.passage(d, score));
   }
+}
+
+/** Endpoints cap the inputs of one request (OpenAI: 2,048): ask in batches, in order. */
+async function embedInBatches(embed: Embedder, texts: string[], batch = 96): Promise<number[][] | undefined> {
+  const out: number[][] = [];
+  for (let i = 0; i < texts.length; i += batch) {
+    const part = await embed(texts.slice(i, i + batch));
+    if (!part) return undefined;
+    out.push(...part);
+  }
+  return out;
 }
