@@ -52,7 +52,7 @@ test('earlier dialogue becomes chat turns and the current input carries passages
   assert.equal(messages[3].content, 'First question');
   const last = messages.at(-1)!.content;
   assert.match(last, /<passage id="P3" location="p\. 6">\nThe KL term serves two purposes\.\n<\/passage>/);
-  assert.match(last, /location="section "2 Method", lines 40–52"/);
+  assert.match(last, /location="section “2 Method”, lines 40–52"/);
   assert.match(last, /Researcher: Why a KL penalty\?$/);
   assert.match(last, /best match the question/);
 });

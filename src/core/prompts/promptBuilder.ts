@@ -59,7 +59,8 @@ export function constraintsForPrompt(c: InformationConstraints): string | undefi
 export function locationText(loc: PassageLocation): string {
   const bits: string[] = [];
   if (loc.page !== undefined) bits.push(loc.endPage && loc.endPage !== loc.page ? `pp. ${loc.page}–${loc.endPage}` : `p. ${loc.page}`);
-  if (loc.section) bits.push(`section "${loc.section}"`);
+  // Curly quotes: this text sits inside a double-quoted attribute of the <passage> tag.
+  if (loc.section) bits.push(`section “${loc.section}”`);
   if (loc.startLine !== undefined) bits.push(loc.endLine && loc.endLine !== loc.startLine ? `lines ${loc.startLine}–${loc.endLine}` : `line ${loc.startLine}`);
   return bits.join(', ');
 }
