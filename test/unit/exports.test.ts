@@ -211,3 +211,11 @@ test('a cancelled export leaves the old target whole and no temporary file behin
   assert.equal(fs.readFileSync(out, 'utf8'), 'keep me');
   assert.deepEqual(fs.readdirSync(folder), ['chat.jsonl']);
 });
+
+test('an export that cannot be written says where and why, and leaves nothing behind', async () => {
+  const blocker = path.join(dir, 'a-file');
+  fs.writeFileSync(blocker, 'not a folder');
+  const out = path.join(blocker, 'chat.jsonl');
+  await assert.rejects(exportDataset(store, { format: 'openai-chat', out }), (e) => AlignError.is(e) && e.code === 'export-write' && e.message.includes(out) && /a file stands where a folder is needed/.test(e.message));
+  assert.equal(fs.readFileSync(blocker, 'utf8'), 'not a folder');
+});

@@ -123,6 +123,14 @@ async function streamExport(store: DatasetStore, format: formats.StreamedFormat,
     return { files, counts: { ...counts, records }, corrupt };
   } catch (e) {
     await Promise.all([...writers.values()].map((w) => w.abort()));
-    throw e;
+    throw writeFailure(e, opts.out);
   }
+}
+
+/** A file-system failure while writing becomes a message naming the target; nothing was replaced. */
+function writeFailure(e: unknown, out: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (AlignError.is(e) || !code || (e as Error).name === 'AbortError') return e;
+  const reason: Record<string, string> = { ENOSPC: 'the disk is full', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only', ENOTDIR: 'a file stands where a folder is needed', EEXIST: 'a file stands where a folder is needed', EISDIR: 'a folder stands where the file should be' };
+  return new AlignError(`Could not write the export to ${out}: ${reason[code] ?? (e as Error).message}.`, 'export-write', 'Nothing was replaced. Choose a writable place or free some space, then export again.', { cause: e });
 }
