@@ -67,6 +67,7 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
           ref: { title: `Library: ${path.basename(folder)} (${lib.papers().length} papers)`, kind: 'text', contentHash: sha256Hex(passages.map((p) => p.text).join('\n')) },
           blocks: passages.map((p) => ({ text: p.text, location: { ...p.location, section: `${p.source.title}${p.location.section ? ` — ${p.location.section}` : ''}` } })),
           warnings: skipped.map((s) => s.reason),
+          selection: true,
         };
         return source;
       });

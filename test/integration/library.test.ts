@@ -48,6 +48,8 @@ describe('Ask the Library in a real VS Code', function () {
 
     const chat = server.requests.find((r) => r.path.endsWith('/chat/completions'))!;
     assert.match(JSON.stringify(chat.body), /KL penalty keeps the policy/);
+    assert.match(JSON.stringify(chat.body), /best match the question follow \(not the whole document\)/, 'the model is told these are search results');
+    assert.equal(turn.wholeSource, false);
     // The endpoint offers embeddings, so the library's best matches were ranked with them too.
     const embedded = server.requests.filter((r) => r.path.endsWith('/embeddings'));
     assert.ok(embedded.length >= 1, 'embeddings were asked for');

@@ -45,7 +45,8 @@ export async function selectPassages(src: ParsedSource, question: string, opts: 
   const chunks = chunkSource(src);
   const total = chunks.reduce((n, c) => n + countTokens(c.text) + 12, 0);
   if (total <= opts.budgetTokens) {
-    return { passages: chunks.map((c) => ({ ...c, score: 0, source: src.ref })), whole: true };
+    // All of it goes in; it is the whole document unless it was itself a search's selection.
+    return { passages: chunks.map((c) => ({ ...c, score: 0, source: src.ref })), whole: !src.selection };
   }
   const index = indexFor(src, chunks);
   // The question counts most; the last turns help follow-ups like "and why?" find their topic.

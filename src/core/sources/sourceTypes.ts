@@ -48,6 +48,8 @@ export interface ParsedSource {
   warnings: string[];
   /** Number of pages for PDFs. */
   pageCount?: number;
+  /** The blocks are passages chosen from a larger collection (a library search), not a whole document. */
+  selection?: boolean;
 }
 
 /** A retrievable chunk of a source: one or more blocks, with a stable id the model can cite. */
