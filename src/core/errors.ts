@@ -27,6 +27,25 @@ export class AlignError extends Error {
   }
 }
 
+/**
+ * Why a write failed, in words a researcher can act on ("the disk is full"), or the system's own
+ * message for a failure without one.
+ */
+export function writeFailureReason(e: unknown): string {
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    ENOTDIR: 'a file stands where a folder is needed',
+    // mkdir -p through a file says EEXIST.
+    EEXIST: 'a file stands where a folder is needed',
+    EISDIR: 'a folder stands where the file should be',
+  };
+  return reasons[(e as NodeJS.ErrnoException).code ?? ''] ?? (e as Error).message;
+}
+
 /** A file that could not be used: names the file and, when it applies, the field. */
 export class InputFileError extends AlignError {
   override readonly name = 'InputFileError';

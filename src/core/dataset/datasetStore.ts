@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CorruptLine, FeedbackRecord, Rating, TaskInstance } from './instanceTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
-import { AlignError } from '../errors';
+import { AlignError, writeFailureReason } from '../errors';
 import { appendJsonlLine, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
 import { withFileLock } from './fileLock';
 import { validateFeedback, validateInstance } from './instanceValidation';
@@ -12,18 +12,8 @@ const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Turns a failed write into a message that names the path and the fix; nothing was half-written. */
 function writeError(e: unknown, file: string): never {
   if (AlignError.is(e)) throw e;
-  const code = (e as NodeJS.ErrnoException).code ?? '';
-  const reason: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is exceeded',
-    ENOTDIR: 'a file stands where a folder is needed',
-    EISDIR: 'a folder stands where the file should be',
-  };
   throw new AlignError(
-    `Could not save to ${file}: ${reason[code] ?? (e as Error).message}.`,
+    `Could not save to ${file}: ${writeFailureReason(e)}.`,
     'dataset-write',
     'Nothing was written and the answer is kept. Choose a writable dataset folder (setting alignment.datasetFolder, or --dataset DIR) or free some space, then save again.',
     { cause: e },

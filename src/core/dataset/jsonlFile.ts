@@ -254,6 +254,8 @@ export class AtomicLineWriter {
     for (const { bytes, length } of this.full.splice(0)) {
       await this.inFlight;
       this.inFlight = this.handle.write(bytes, 0, length);
+      // Handled here so a failure between drains is not an unhandled rejection; the next await still throws it.
+      this.inFlight.catch(() => undefined);
     }
     if (all) await this.inFlight;
   }

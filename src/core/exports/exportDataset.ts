@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetStore } from '../dataset/datasetStore';
 import type { CorruptLine } from '../dataset/instanceTypes';
-import { AlignError } from '../errors';
+import { AlignError, writeFailureReason } from '../errors';
 import type { LoadedTask } from '../tasks/taskTypes';
 import { AtomicLineWriter, writeFileAtomic } from '../dataset/jsonlFile';
 import type { TaskRecords } from './exportRecords';
@@ -129,8 +129,6 @@ async function streamExport(store: DatasetStore, format: formats.StreamedFormat,
 
 /** A file-system failure while writing becomes a message naming the target; nothing was replaced. */
 function writeFailure(e: unknown, out: string): unknown {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (AlignError.is(e) || !code || (e as Error).name === 'AbortError') return e;
-  const reason: Record<string, string> = { ENOSPC: 'the disk is full', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only', ENOTDIR: 'a file stands where a folder is needed', EEXIST: 'a file stands where a folder is needed', EISDIR: 'a folder stands where the file should be' };
-  return new AlignError(`Could not write the export to ${out}: ${reason[code] ?? (e as Error).message}.`, 'export-write', 'Nothing was replaced. Choose a writable place or free some space, then export again.', { cause: e });
+  if (AlignError.is(e) || !(e as NodeJS.ErrnoException).code || (e as Error).name === 'AbortError') return e;
+  return new AlignError(`Could not write the export to ${out}: ${writeFailureReason(e)}.`, 'export-write', 'Nothing was replaced. Choose a writable place or free some space, then export again.', { cause: e });
 }
