@@ -13,6 +13,7 @@ import { evaluateTask } from '../../src/core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../src/core/model/openaiModelClient';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
 import { AlignError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/ports';
 import { BUILTIN_TASKS } from '../../src/core/tasks/builtinTasks';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
@@ -157,7 +158,7 @@ test('align eval --run-id ../.. is refused before anything is written outside th
   assert.deepEqual(fs.readdirSync(dir).sort(), before);
   assert.equal(fs.existsSync(path.join(dir, 'alignment-tasks', 'judgements.jsonl')), false);
   await assert.rejects(
-    evaluateTask({ task: BUILTIN_TASKS[0], store, models: [new OpenAIModelClient({ baseURL: server.url, model: 'fake-model', timeoutMs: 5000, maxRetries: 0 })], runId: '../../../escape' }),
+    evaluateTask({ task: BUILTIN_TASKS[0], store, models: [new OpenAIModelClient({ baseURL: server.url, model: 'fake-model', timeoutMs: 5000, maxRetries: 0 }, silentLogger)], runId: '../../../escape' }),
     (e: unknown) => AlignError.is(e) && e.code === 'bad-run-id',
   );
   assert.equal(fs.existsSync(path.join(dir, 'escape')), false);
