@@ -16,7 +16,7 @@ import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { isModelConfigured, resolveModelSettingsFromEnv } from '../core/model/modelConfig';
 import { SourceCache } from '../core/sources/sourceCache';
 import { citationLabel } from '../core/retrieval/citations';
-import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
+import { workedExamples } from '../core/dataset/workedExamples';
 import { AlignError, InputFileError } from '../core/errors';
 import { checkSource } from '../core/tasks/constraints';
 
@@ -58,7 +58,14 @@ export async function tasksCommand(o: CommonOptions): Promise<number> {
   const { tasks, problems } = await loadTasks(root);
   const store = new DatasetStore(root);
   const rows = await Promise.all(
-    tasks.map(async (t) => ({ id: t.id, title: t.title, origin: t.origin, inputKind: t.inputKind, instances: await store.countInstances(t.id) })),
+    tasks.map(async (t) => {
+      const instances = await store.countInstances(t.id).catch((e: unknown) => {
+        if (!AlignError.is(e)) throw e;
+        problems.push(new InputFileError(store.instancesPath(t.id), e.message, e.hint));
+        return 0;
+      });
+      return { id: t.id, title: t.title, origin: t.origin, inputKind: t.inputKind, instances };
+    }),
   );
   if (o.values.json) {
     o.io.stdout(JSON.stringify({ tasks: rows, problems: problems.map((p) => p.message) }) + '\n');
@@ -122,18 +129,27 @@ async function runSession(o: CommonOptions, input: SessionInput, question: strin
     model,
     passageBudgetTokens: 12_000,
     logger: o.logger,
-    examples: async () => selectFewShotExamples((await store.readInstances(input.task.id)).instances, { budgetTokens: 3000 }).map(renderExample),
+    // The CLI has no workspace trust: the researcher chose the dataset folder by running it there.
+    examples: () => workedExamples(store, input.task.id, { budgetTokens: 3000, datasetTrusted: true }),
   });
   const json = o.values.json;
   const turn = await session.ask(question, { signal: o.signal, onDelta: json ? undefined : (t) => o.io.stdout(t) });
   let instanceId: string | undefined;
+  let saveError: AlignError | undefined;
   if (o.values.save && turn.status === 'done') {
-    const inst = session.toInstance(turn.id, turn.answer);
-    await store.appendInstance(inst, input.task);
-    instanceId = inst.id;
+    try {
+      const inst = session.toInstance(turn.id, turn.answer);
+      await store.appendInstance(inst, input.task);
+      instanceId = inst.id;
+    } catch (e) {
+      if (!AlignError.is(e)) throw e;
+      saveError = e;
+    }
   }
   if (json) {
-    o.io.stdout(JSON.stringify(jsonResult(turn, instanceId)) + '\n');
+    // One JSON object whatever happened: a failed save carries its error beside the kept answer.
+    const saveFailure = saveError ? { saveError: saveError.message, saveErrorCode: saveError.code, ...(saveError.hint ? { saveHint: saveError.hint } : {}) } : {};
+    o.io.stdout(JSON.stringify({ ...jsonResult(turn, instanceId), ...saveFailure }) + '\n');
   } else {
     if (!turn.answer.endsWith('\n')) o.io.stdout('\n');
     if (turn.passages.length && turn.status === 'done') {
@@ -144,6 +160,10 @@ async function runSession(o: CommonOptions, input: SessionInput, question: strin
       if (invalid.length) o.io.stderr(`warning: the answer cites ${invalid.map((c) => c.id).join(', ')}, which match no passage given to the model.\n`);
     }
     if (instanceId) o.io.stderr(`Saved instance ${instanceId} to ${store.instancesPath(input.task.id)}\n`);
+  }
+  if (saveError) {
+    o.io.stderr(`align: not saved: ${saveError.display} The answer is ${json ? 'in the JSON output' : 'above'}.\n`);
+    return 1;
   }
   if (turn.status !== 'done') {
     const partial = turn.answer ? ` The partial answer (${turn.answer.length} characters) is ${json ? 'in the JSON output' : 'above'}.` : '';
@@ -197,6 +217,14 @@ export async function runCommand(o: CommonOptions, taskId: string): Promise<numb
   return runSession(o, { task, source, text: text ?? source?.blocks.map((b) => b.text).join('\n\n'), priorDialogue }, undefined);
 }
 
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export async function validateCommand(o: CommonOptions): Promise<number> {
   const root = datasetRoot(o);
   if (!fs.existsSync(root)) {
@@ -208,8 +236,18 @@ export async function validateCommand(o: CommonOptions): Promise<number> {
   let bad = problems.length;
   for (const p of problems) o.io.stdout(`error: ${p.message}\n`);
   for (const t of tasks) {
-    if (!fs.existsSync(store.instancesPath(t.id))) continue;
-    const { instances, corrupt } = await store.readInstances(t.id);
+    if (!fs.existsSync(store.instancesPath(t.id)) && !isLink(store.instancesPath(t.id)) && !isLink(store.taskDir(t.id))) continue;
+    let read: Awaited<ReturnType<DatasetStore['readInstances']>>;
+    try {
+      read = await store.readInstances(t.id);
+    } catch (e) {
+      // A linked or unreadable file is a problem of that task; the others are still checked.
+      if (!AlignError.is(e)) throw e;
+      o.io.stdout(`error: ${e.display}\n`);
+      bad++;
+      continue;
+    }
+    const { instances, corrupt } = read;
     for (const c of corrupt) o.io.stdout(`error: ${c.file}:${c.line}: ${c.reason}\n`);
     bad += corrupt.length;
     const warn = taskInstanceCountWarning(instances.length);

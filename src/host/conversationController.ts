@@ -221,7 +221,7 @@ export class ConversationController {
     if (o.turn.savedInstanceId) {
       await store.updateInstance(o.session.task.id, o.turn.savedInstanceId, { rating });
     } else {
-      const draft = o.session.toInstance(turnId, o.turn.answer);
+      const draft = o.session.toInstance(turnId, o.turn.answer, { draftForFeedback: true });
       await store.appendFeedback({
         schemaVersion: 1,
         id: newId(),

@@ -49,9 +49,14 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         this.watch(this.services.datasetRoot().root);
         const tasks = await this.services.tasks();
         return Promise.all(
-          tasks.map(async (task) => {
-            const { instances, corrupt } = await store.readInstances(task.id);
-            return { kind: 'task' as const, task, count: instances.length, corrupt: corrupt.length };
+          tasks.map(async (task): Promise<DatasetNode> => {
+            try {
+              const { instances, corrupt } = await store.readInstances(task.id);
+              return { kind: 'task' as const, task, count: instances.length, corrupt: corrupt.length };
+            } catch (e) {
+              // One task's refused file (a link out of the folder) is its own problem, not the whole view's.
+              return { kind: 'problem', message: describeError(e) };
+            }
           }),
         );
       }

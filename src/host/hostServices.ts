@@ -12,7 +12,7 @@ import { BUILTIN_TASKS } from '../core/tasks/builtinTasks';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { DEFAULT_BASE_URL } from '../core/model/modelTypes';
 import { isModelConfigured, endpointLabel } from '../core/model/modelConfig';
-import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
+import { workedExamples } from '../core/dataset/workedExamples';
 import { SourceCache } from '../core/sources/sourceCache';
 import { AlignError } from '../core/errors';
 import { ApiKeyStore } from './apiKeyStore';
@@ -128,8 +128,8 @@ export class HostServices {
   }
 
   private async examplesFor(task: TaskSpec, budgetTokens: number): Promise<PromptExample[]> {
-    const store = await this.store();
-    const { instances } = await store.readInstances(task.id);
-    return selectFewShotExamples(instances, { budgetTokens }).map(renderExample);
+    // In restricted mode a dataset inside the workspace was written by the repository's author.
+    const datasetTrusted = vscode.workspace.isTrusted || !this.datasetRoot().inWorkspace;
+    return workedExamples(await this.store(), task.id, { budgetTokens, datasetTrusted });
   }
 }

@@ -9,7 +9,7 @@ export function passagesOnlyAnswer(passages: PassageUse[], question: string, max
     .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
     .slice(0, max);
   const lines = [
-    `**No language model is configured**, so here are the passages that best match “${question}”:`,
+    `${PASSAGES_ONLY_HEAD}, so here are the passages that best match “${question}”:`,
     '',
   ];
   for (const p of best) {
@@ -24,4 +24,11 @@ export function passagesOnlyAnswer(passages: PassageUse[], question: string, max
       'and run **Alignment: Set API Key** (local servers need no key).',
   );
   return lines.join('\n');
+}
+
+const PASSAGES_ONLY_HEAD = '**No language model is configured**';
+
+/** True for the passage list above: it is not an answer, so it is never saved or shown as one. */
+export function isPassagesOnlyAnswer(text: string): boolean {
+  return text.trimStart().startsWith(PASSAGES_ONLY_HEAD);
 }

@@ -10,7 +10,7 @@ import { selectPassages } from '../retrieval/selectPassages';
 import { extractCitations } from '../retrieval/citations';
 import { newId } from '../dataset/ids';
 import { redactUrl } from '../redact';
-import { passagesOnlyAnswer } from './fallbackAnswer';
+import { isPassagesOnlyAnswer, passagesOnlyAnswer } from './fallbackAnswer';
 
 /** What a session works on: a task and its input. */
 export interface SessionInput {
@@ -235,12 +235,21 @@ export class ResearchSession {
    * The dataset instance for a turn: the researcher's version as output, the model's answer kept
    * as `originalOutput` when they differ.
    */
-  toInstance(turnId: string, savedOutput: string): TaskInstance {
+  toInstance(turnId: string, savedOutput: string, opts: { draftForFeedback?: boolean } = {}): TaskInstance {
     const turn = this.turn(turnId);
     if (turn.status === 'streaming') throw new AlignError('Wait for the answer to finish (or stop it) before saving.', 'still-streaming');
     const output = savedOutput.trim();
     if (!output) throw new AlignError('The answer to save is empty. Write the answer you want to keep, then save.', 'empty-output');
     const edited = output !== turn.answer.trim();
+    // The passage list shown without a model is not an answer: saved, it would later be put to a
+    // model as a worked example of what to answer. The researcher's own answer written over it is one.
+    if (turn.passagesOnly && !opts.draftForFeedback && (!edited || isPassagesOnlyAnswer(output))) {
+      throw new AlignError(
+        'This is the list of matching passages shown because no model is configured, not an answer, so it is not saved as an instance.',
+        'passages-only',
+        'Configure a model and ask again, or write your own answer over it, then save.',
+      );
+    }
     const { source, text, fields, parentInstanceId, task } = this.input;
     return {
       schemaVersion: 1,
@@ -255,7 +264,7 @@ export class ResearchSession {
         ...(fields ? { fields } : {}),
       },
       output,
-      ...(edited && turn.answer.trim() ? { originalOutput: turn.answer } : {}),
+      ...(edited && turn.answer.trim() && !turn.passagesOnly ? { originalOutput: turn.answer } : {}),
       ...(turn.model ? { model: turn.model } : {}),
       ...(parentInstanceId ? { parentId: parentInstanceId } : {}),
       constraints: task.constraints,

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import type { CorruptLine, FeedbackRecord, Rating, TaskInstance } from './instanceTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { AlignError, writeFailureReason } from '../errors';
-import { appendJsonlLine, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
+import { appendJsonlLine, readFileNoFollow, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
 import { withFileLock } from './fileLock';
+import { assertNoLinkBelow } from './datasetPaths';
 import { validateFeedback, validateInstance } from './instanceValidation';
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -45,10 +47,16 @@ export class DatasetStore {
     return path.join(this.taskDir(taskId), 'task.json');
   }
 
+  /** A file of the dataset, refused when its task folder or the file itself is a symbolic link. */
+  private checked(file: string): string {
+    assertNoLinkBelow(this.root, file);
+    return file;
+  }
+
   async writeTaskSpec(spec: TaskSpec): Promise<string> {
     const file = this.taskSpecPath(spec.id);
     try {
-      writeFileAtomic(file, JSON.stringify(spec, null, 2) + '\n');
+      writeFileAtomic(this.checked(file), JSON.stringify(spec, null, 2) + '\n');
     } catch (e) {
       writeError(e, file);
     }
@@ -56,13 +64,13 @@ export class DatasetStore {
   }
 
   async readInstances(taskId: string): Promise<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
-    const { records, corrupt } = readJsonl(this.instancesPath(taskId), (raw) => validateInstance(raw));
+    const { records, corrupt } = readJsonl(this.checked(this.instancesPath(taskId)), (raw) => validateInstance(raw));
     return { instances: records.map((r) => r.value), corrupt };
   }
 
   /** The same records as readInstances, a few megabytes at a time (for exports of any size). */
   async *readInstanceBatches(taskId: string): AsyncGenerator<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
-    for await (const { records, corrupt } of readJsonlBatches(this.instancesPath(taskId), (raw) => validateInstance(raw))) {
+    for await (const { records, corrupt } of readJsonlBatches(this.checked(this.instancesPath(taskId)), (raw) => validateInstance(raw))) {
       yield { instances: records.map((r) => r.value), corrupt };
     }
   }
@@ -76,6 +84,7 @@ export class DatasetStore {
     const checked = validateBeforeWrite(instance);
     const file = this.instancesPath(checked.taskId);
     try {
+      this.checked(file);
       if (spec && spec.id === checked.taskId && !fs.existsSync(this.taskSpecPath(spec.id))) {
         const { origin: _o, specPath: _p, ...plain } = spec as TaskSpec & { origin?: unknown; specPath?: unknown };
         await this.writeTaskSpec(plain as TaskSpec);
@@ -90,6 +99,7 @@ export class DatasetStore {
     validateFeedback(record);
     const file = this.feedbackPath(record.taskId);
     try {
+      this.checked(file);
       await withFileLock(file, async () => appendJsonlLine(file, record));
     } catch (e) {
       writeError(e, file);
@@ -97,7 +107,7 @@ export class DatasetStore {
   }
 
   async readFeedback(taskId: string): Promise<{ records: FeedbackRecord[]; corrupt: CorruptLine[] }> {
-    const { records, corrupt } = readJsonl(this.feedbackPath(taskId), (raw) => validateFeedback(raw));
+    const { records, corrupt } = readJsonl(this.checked(this.feedbackPath(taskId)), (raw) => validateFeedback(raw));
     return { records: records.map((r) => r.value), corrupt };
   }
 
@@ -122,40 +132,64 @@ export class DatasetStore {
     await this.rewrite(taskId, id, () => undefined);
   }
 
-  /** Rewrites instances.jsonl with one record changed or removed; other lines stay byte for byte. */
+  /**
+   * Rewrites instances.jsonl with one record changed or removed. The file is handled as bytes, so
+   * every other line (an unreadable one too, whatever its encoding) is written back exactly; the
+   * new file replaces the old only once it is written in full. The record changed is the first
+   * readable line with that id: an unreadable line that carries the same id is kept, not blamed.
+   */
   private async rewrite(taskId: string, id: string, change: (inst: TaskInstance) => TaskInstance | undefined): Promise<void> {
     const file = this.instancesPath(taskId);
     try {
+      this.checked(file);
       await withFileLock(file, async () => {
-        const text = fs.readFileSync(file, 'utf8');
-        const lines = text.split('\n');
+        const bytes = readFileNoFollow(file);
+        if (!bytes) throw new AlignError(`${file} does not exist.`, 'no-instance', 'Refresh the view.');
+        const needle = Buffer.from(id, 'utf8');
+        const out: Buffer[] = [];
         let found = false;
-        const out: string[] = [];
-        for (const line of lines) {
-          if (!found && line.includes(id)) {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(line);
-            } catch {
-              parsed = undefined;
-            }
-            if (parsed && (parsed as { id?: unknown }).id === id) {
-              found = true;
-              const next = change(validateInstance(parsed));
-              if (next) out.push(JSON.stringify(validateBeforeWrite(next)));
-              continue;
-            }
+        let start = 0;
+        for (;;) {
+          const nl = bytes.indexOf(0x0a, start);
+          const line = bytes.subarray(start, nl === -1 ? bytes.length : nl);
+          const current = !found && line.includes(needle) ? readableWithId(line, id) : undefined;
+          if (current) {
+            found = true;
+            const next = change(current);
+            if (next) out.push(Buffer.from(JSON.stringify(validateBeforeWrite(next)), 'utf8'));
+          } else {
+            out.push(line);
           }
-          out.push(line);
+          if (nl === -1) break;
+          start = nl + 1;
         }
         if (!found) throw new AlignError(`Instance ${id} is not in ${file}.`, 'no-instance', 'Refresh the view: it may have been deleted elsewhere.');
-        writeFileAtomic(file, out.join('\n'));
+        // Lines joined by the newlines they had: a removed line takes its own newline with it.
+        const joined: Buffer[] = [];
+        out.forEach((b, i) => {
+          if (i) joined.push(NEWLINE);
+          joined.push(b);
+        });
+        writeFileAtomic(file, Buffer.concat(joined));
       });
     } catch (e) {
       if (AlignError.is(e)) throw e;
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AlignError(`${file} does not exist.`, 'no-instance', 'Refresh the view.');
       writeError(e, file);
     }
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** The instance on this line when it is readable and has this id; otherwise the line is kept as it is. */
+function readableWithId(line: Buffer, id: string): TaskInstance | undefined {
+  if (!isUtf8(line)) return undefined;
+  try {
+    const parsed = JSON.parse(line.toString('utf8')) as unknown;
+    if ((parsed as { id?: unknown } | null)?.id !== id) return undefined;
+    return validateInstance(parsed);
+  } catch {
+    return undefined;
   }
 }
 

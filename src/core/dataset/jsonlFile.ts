@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { CorruptLine } from './instanceTypes';
+import { AlignError } from '../errors';
 
 /** A record that parsed, with the line it came from. */
 export interface JsonlRecord<T> {
@@ -41,14 +44,14 @@ class JsonlScanner<T> {
         this.carry = Buffer.concat([this.carry, chunk]);
         return;
       }
-      this.line(Buffer.concat([this.carry, chunk.subarray(0, nl)]).toString('utf8'));
+      this.line(Buffer.concat([this.carry, chunk.subarray(0, nl)]));
       this.carry = undefined;
       start = nl + 1;
     }
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
-      this.line(chunk.toString('utf8', start, nl));
+      this.line(chunk.subarray(start, nl));
       start = nl + 1;
     }
     if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
@@ -56,7 +59,7 @@ class JsonlScanner<T> {
 
   /** The last line may lack its newline (a writer killed mid-line): it is read like any other. */
   end(): void {
-    if (this.carry) this.line(this.carry.toString('utf8'));
+    if (this.carry) this.line(this.carry);
     this.carry = undefined;
   }
 
@@ -68,8 +71,14 @@ class JsonlScanner<T> {
     return out;
   }
 
-  private line(text: string): void {
+  private line(bytes: Buffer): void {
     const lineNo = ++this.lineNo;
+    const text = bytes.toString('utf8');
+    // Decoding would turn invalid bytes into U+FFFD: such a line is unreadable, not silently altered.
+    if (!isUtf8(bytes)) {
+      this.corrupt.push({ file: this.file, line: lineNo, reason: 'not valid UTF-8 text', excerpt: text.trim().slice(0, 120) });
+      return;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -91,13 +100,8 @@ class JsonlScanner<T> {
  * kept out of the result; the file itself is never changed here. A missing file is empty.
  */
 export function readJsonl<T>(file: string, validate: LineValidator<T>): JsonlRead<T> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], corrupt: [] };
-    throw e;
-  }
+  const bytes = readFileNoFollow(file);
+  if (!bytes) return { records: [], corrupt: [] };
   const scanner = new JsonlScanner(file, validate);
   scanner.push(bytes);
   scanner.end();
@@ -112,9 +116,15 @@ export function readJsonl<T>(file: string, validate: LineValidator<T>): JsonlRea
 export async function* readJsonlBatches<T>(file: string, validate: LineValidator<T>, chunkBytes = 1 << 20): AsyncGenerator<JsonlRead<T>> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(file, 'r');
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw linkError(e, file);
+  }
+  try {
+    assertRegularFile((await handle.stat()).isFile(), file);
+  } catch (e) {
+    await handle.close();
     throw e;
   }
   const scanner = new JsonlScanner(file, validate);
@@ -135,44 +145,135 @@ export async function* readJsonlBatches<T>(file: string, validate: LineValidator
 }
 
 /**
- * Appends one record as one line with a single write, then flushes it to disk. If the file does
- * not end with a newline (a process was killed mid-write), the record starts on a fresh line so
- * it is never glued to the torn one.
+ * Appends one record as one line, then flushes it to disk. If the file does not end with a newline
+ * (a process was killed mid-write), the record starts on a fresh line so it is never glued to the
+ * torn one. A write that does not complete (a full disk) is taken back: the file is cut to the
+ * length it had, so no torn line is left behind, and the error is thrown. The caller holds the lock.
  */
 export function appendJsonlLine(file: string, value: unknown): void {
   const json = JSON.stringify(value);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a+');
+  let fd: number;
   try {
-    const size = fs.fstatSync(fd).size;
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | NOFOLLOW, 0o666);
+  } catch (e) {
+    throw linkError(e, file);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    assertRegularFile(stat.isFile(), file);
+    const size = stat.size;
     let prefix = '';
     if (size > 0) {
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
-    fs.writeSync(fd, `${prefix}${json}\n`);
-    fs.fsyncSync(fd);
+    try {
+      writeAllSync(fd, Buffer.from(`${prefix}${json}\n`, 'utf8'));
+      fs.fsyncSync(fd);
+    } catch (e) {
+      // Take back whatever part of the line reached the file: it ends where it did before.
+      try {
+        fs.ftruncateSync(fd, size);
+        fs.fsyncSync(fd);
+      } catch {
+        // The write's own error is the one to report; a torn tail left here is read as an
+        // unreadable line and the next save starts on a fresh line.
+      }
+      throw e;
+    }
   } finally {
     fs.closeSync(fd);
   }
 }
 
 /**
- * Replaces a file's content atomically: a temporary file in the same folder, flushed, then
- * renamed over the original. A crash leaves either the old file or the new one, never a mix.
+ * Writes every byte, looping over short writes (the kernel writes what fits and reports how much).
+ * A write that makes no progress is a full disk. `position` undefined writes at the file offset.
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+export function writeAllSync(fd: number, bytes: Uint8Array, position?: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const n = fs.writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
+    if (n <= 0) throw noProgress();
+    done += n;
+  }
+}
+
+async function writeAll(handle: fs.promises.FileHandle, bytes: Uint8Array, length: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesWritten } = await handle.write(bytes, done, length - done);
+    if (bytesWritten <= 0) throw noProgress();
+    done += bytesWritten;
+  }
+}
+
+function noProgress(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOSPC: no space left on device, write made no progress'), { code: 'ENOSPC' });
+}
+
+/** Where O_NOFOLLOW exists (not on Windows), the last part of a path is never followed as a link. */
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/** A file's bytes, never through a symbolic link; undefined when it does not exist. */
+export function readFileNoFollow(file: string): Buffer | undefined {
+  let fd: number;
   try {
-    if (typeof content === 'string') fs.writeSync(fd, content);
-    else fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw linkError(e, file);
+  }
+  try {
+    assertRegularFile(fs.fstatSync(fd).isFile(), file);
+    return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** ELOOP from O_NOFOLLOW means the file is a symbolic link: say so, naming it. */
+function linkError(e: unknown, file: string): unknown {
+  if ((e as NodeJS.ErrnoException).code !== 'ELOOP') return e;
+  return new AlignError(
+    `${file} is a symbolic link; the dataset never follows links out of its folder.`,
+    'dataset-link',
+    'Replace the link with a real file (copy the data into the dataset folder), then try again.',
+    { cause: e },
+  );
+}
+
+function assertRegularFile(isFile: boolean, file: string): void {
+  if (!isFile) throw new AlignError(`${file} is not a regular file.`, 'dataset-not-file', 'Remove it or move it out of the dataset folder.');
+}
+
+function tempNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Replaces a file's content atomically: a temporary file in the same folder, written in full and
+ * flushed, then renamed over the original. A crash or a full disk leaves the old file whole; the
+ * temporary file is removed when the write fails. The rename replaces a link at `file` itself,
+ * never what it points to.
+ */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempNameFor(file);
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  // 'wx': a link planted at the temporary name is never followed.
+  const fd = fs.openSync(tmp, 'wx');
+  try {
+    writeAllSync(fd, bytes, 0);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {
@@ -214,8 +315,8 @@ export class AtomicLineWriter {
 
   static async open(file: string): Promise<AtomicLineWriter> {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-    return new AtomicLineWriter(file, tmp, await fs.promises.open(tmp, 'w'));
+    const tmp = tempNameFor(file);
+    return new AtomicLineWriter(file, tmp, await fs.promises.open(tmp, 'wx'));
   }
 
   /** Queues one line (without its newline); call `drain` now and then to write the full blocks. */
@@ -253,7 +354,8 @@ export class AtomicLineWriter {
     if (all) this.seal();
     for (const { bytes, length } of this.full.splice(0)) {
       await this.inFlight;
-      this.inFlight = this.handle.write(bytes, 0, length);
+      // Every byte or an error: a short write (a full disk) is never taken for the whole block.
+      this.inFlight = writeAll(this.handle, bytes, length);
       // Handled here so a failure between drains is not an unhandled rejection; the next await still throws it.
       this.inFlight.catch(() => undefined);
     }

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AlignError } from '../errors';
 import type { DatasetStore } from '../dataset/datasetStore';
 import type { TaskInstance } from '../dataset/instanceTypes';
 import type { ChatMessage, ModelClient } from '../model/modelTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { appendJsonlLine, readJsonl, writeFileAtomic } from '../dataset/jsonlFile';
 import { withFileLock } from '../dataset/fileLock';
+import { assertNoLinkBelow } from '../dataset/datasetPaths';
 import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
 import { renderExample, selectFewShotExamples } from '../prompts/fewShot';
 import { describeError } from '../errors';
@@ -54,7 +56,13 @@ export interface EvaluateOptions {
   fewShotBudgetTokens?: number;
 }
 
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** `<task>/evals/<runId>`; a run id is one plain name, so it cannot lead out of the dataset ("../.."). */
 export function runDir(store: DatasetStore, taskId: string, runId: string): string {
+  if (!RUN_ID.test(runId) || runId.includes('..')) {
+    throw new AlignError(`"${runId}" is not a valid run id.`, 'bad-run-id', 'Use letters, digits, dots, dashes and underscores, e.g. run-2026-01-05 (or leave --run-id out for a new run).');
+  }
   return path.join(store.taskDir(taskId), 'evals', runId);
 }
 
@@ -138,6 +146,7 @@ export function summarise(runId: string, taskId: string, judgements: Judgement[]
 export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: string; dir: string; scorecard: Scorecard; judgements: Judgement[] }> {
   const runId = opts.runId ?? `run-${newId()}`;
   const dir = runDir(opts.store, opts.task.id, runId);
+  assertNoLinkBelow(opts.store.root, path.join(dir, 'judgements.jsonl'));
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'judgements.jsonl');
   const { instances } = await opts.store.readInstances(opts.task.id);

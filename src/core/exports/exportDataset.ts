@@ -65,7 +65,11 @@ async function wholeExport(store: DatasetStore, build: (tasks: TaskRecords[]) =>
   const tasks = await readTaskRecords(store, opts.taskId);
   opts.signal?.throwIfAborted();
   const file = build(tasks);
-  writeFileAtomic(opts.out, file.content);
+  try {
+    writeFileAtomic(opts.out, file.content);
+  } catch (e) {
+    throw writeFailure(e, opts.out);
+  }
   return {
     files: [opts.out],
     counts: { ...Object.fromEntries(tasks.map((t) => [t.task.id, t.instances.length])), records: file.records },

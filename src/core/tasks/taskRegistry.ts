@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import type { InformationConstraints, LoadedTask, TaskInputKind, TaskSpec } from './taskTypes';
 import { INSTANCE_GUIDANCE } from './taskTypes';
 import { BUILTIN_TASKS } from './builtinTasks';
-import { InputFileError } from '../errors';
+import { AlignError, InputFileError } from '../errors';
+import { readFileNoFollow } from '../dataset/jsonlFile';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -93,9 +94,14 @@ export async function loadTasks(datasetRoot: string): Promise<{ tasks: LoadedTas
     const file = path.join(datasetRoot, entry.name, 'task.json');
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue; // a folder of instances for a built-in task has no task.json
+      // Never through a link: a repository's task.json linked to another file would be read (and
+      // its lines quoted back in the error) from anywhere on the disk.
+      const bytes = readFileNoFollow(file);
+      if (!bytes) continue; // a folder of instances for a built-in task has no task.json
+      text = bytes.toString('utf8');
+    } catch (e) {
+      if (AlignError.is(e)) problems.push(new InputFileError(file, `is ignored: ${e.message.replace(`${file} `, '')}`, e.hint));
+      continue;
     }
     let raw: unknown;
     try {
