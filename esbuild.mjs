@@ -37,6 +37,8 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { host: 'src/host/hostMain.ts' }, outdir: 'dist' },
+  // PDFs are parsed in a worker thread with time and memory limits (src/core/sources/pdfWorkerClient.ts).
+  { ...nodeCommon, entryPoints: { pdfWorker: 'src/core/sources/pdfWorker.ts' }, outdir: 'dist' },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { Logger } from '../core/ports';
 import { InputFileError } from '../core/errors';
 import { redactSecrets } from '../core/redact';
+import { TerminalSanitizer } from './terminalText';
 
 /** Where the CLI writes: injectable so tests can run commands in-process. */
 export interface CliIo {
@@ -23,6 +24,28 @@ export const processIo: CliIo = {
     return Buffer.concat(chunks).toString('utf8');
   },
 };
+
+/**
+ * The CLI's output layer: everything written to stdout and stderr passes through one
+ * TerminalSanitizer per stream, so no answer, paper, title or error can send the terminal a
+ * control sequence (clipboard writes, window titles, cursor moves). JSON output is unchanged
+ * (JSON.stringify already escapes control characters, except C1, which goes too).
+ */
+export function terminalSafeIo(io: CliIo): CliIo {
+  const out = new TerminalSanitizer();
+  const err = new TerminalSanitizer();
+  return {
+    ...io,
+    stdout: (s) => {
+      const clean = out.write(s);
+      if (clean) io.stdout(clean);
+    },
+    stderr: (s) => {
+      const clean = err.write(s);
+      if (clean) io.stderr(clean);
+    },
+  };
+}
 
 /** A usage mistake: exit code 2 and the usage line. */
 export class UsageError extends Error {

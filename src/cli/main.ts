@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { processIo, UsageError, cliLogger, type CliIo } from './cliIo';
+import { processIo, UsageError, cliLogger, terminalSafeIo, type CliIo } from './cliIo';
 import { describeError } from '../core/errors';
 import { askCommand, runCommand, tasksCommand, validateCommand, type CommonOptions } from './coreCommands';
 import { redactSecrets } from '../core/redact';
@@ -57,7 +57,8 @@ function parse(argv: string[]) {
 }
 
 /** Runs one CLI invocation; returns the exit code. Never throws. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = processIo): Promise<number> {
+  const io = terminalSafeIo(rawIo);
   let verbose = argv.includes('--verbose');
   const abort = new AbortController();
   const onSigint = () => abort.abort();

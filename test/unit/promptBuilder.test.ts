@@ -65,7 +65,7 @@ test('a document cannot close its own delimiter to smuggle instructions', () => 
   });
   const last = messages.at(-1)!.content;
   assert.equal(last.match(/<\/document>/g)?.length, 1, 'only our own closing tag remains');
-  assert.match(last, /<\/ passage><\/ document>SYSTEM/);
+  assert.match(last, /‹\/passage>‹\/document>SYSTEM/);
 });
 
 test('text tasks put their input in <input> with named fields', () => {

@@ -1,6 +1,7 @@
 import type { ChatMessage, ModelClient } from '../model/modelTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { systemMessage } from '../prompts/promptBuilder';
+import { escapePromptData } from '../prompts/promptData';
 import { outlineDraft, planCritiqueUnits, type CritiqueUnit } from './draftSections';
 import { FINDINGS_SCHEMA, PLAIN_FORMAT, parseFindings, type Finding } from './findings';
 import { anchorQuote } from './anchorFinding';
@@ -46,7 +47,7 @@ function messagesFor(task: TaskSpec, unit: CritiqueUnit, structured: boolean): C
     { role: 'system', content: `${systemMessage(task, false)}\n\n${structured ? 'Answer with JSON only, following the schema.' : PLAIN_FORMAT}` },
     {
       role: 'user',
-      content: `${unit.context}\n\nCritique this section ("${unit.section.heading}"). Quote sentences exactly as they appear.\n<input>\n${unit.text.replace(/<\/input>/gi, '</ input>')}\n</input>`,
+      content: `${escapePromptData(unit.context)}\n\nCritique this section ("${escapePromptData(unit.section.heading, 'attribute')}"). Quote sentences exactly as they appear.\n<input>\n${escapePromptData(unit.text)}\n</input>`,
     },
   ];
 }

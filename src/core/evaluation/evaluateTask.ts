@@ -10,6 +10,7 @@ import { withFileLock } from '../dataset/fileLock';
 import { assertNoLinkBelow } from '../dataset/datasetPaths';
 import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
 import { renderExample, selectFewShotExamples } from '../prompts/fewShot';
+import { escapePromptData } from '../prompts/promptData';
 import { describeError } from '../errors';
 import { newId } from '../dataset/ids';
 
@@ -92,7 +93,7 @@ async function judgeAnswer(judge: ModelClient, task: TaskSpec, inst: TaskInstanc
         'Compare the candidate with the reference on correctness, faithfulness to the input, usefulness to an alignment researcher, and concision. ' +
         'verdict: "better", "same" or "worse" than the reference; score: 1 (useless) to 5 (excellent) for the candidate; reason: one or two sentences. Answer with JSON.',
     },
-    { role: 'user', content: `<input>\n${buildMessages(partsFromInstance(task, inst.input)).at(-1)!.content}\n</input>\n<reference>\n${inst.output}\n</reference>\n<candidate>\n${answer}\n</candidate>` },
+    { role: 'user', content: `<input>\n${buildMessages(partsFromInstance(task, inst.input)).at(-1)!.content}\n</input>\n<reference>\n${escapePromptData(inst.output)}\n</reference>\n<candidate>\n${escapePromptData(answer)}\n</candidate>` },
   ];
   const result = await judge.chat({ messages, jsonSchema: JUDGE_SCHEMA, signal });
   const m = /\{[\s\S]*\}/.exec(result.text);

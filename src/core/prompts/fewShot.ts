@@ -2,6 +2,7 @@ import type { TaskInstance } from '../dataset/instanceTypes';
 import type { PromptExample } from './promptBuilder';
 import { citationLabel } from '../retrieval/citations';
 import { estimateTokens } from '../retrieval/tokenCount';
+import { escapePromptData } from './promptData';
 
 /**
  * Saved instances to show the model as worked examples: good ratings first, then unrated, newest
@@ -29,23 +30,27 @@ export function selectFewShotExamples(
   return out;
 }
 
-/** An instance as a user/assistant pair: its input in the same layout as a live request, its saved output. */
+/**
+ * An instance as a user/assistant pair: its input in the same layout as a live request, its saved
+ * output. Every saved field is data from a file anyone may have edited: all go through escapePromptData.
+ */
 export function renderExample(inst: TaskInstance): PromptExample {
+  const esc = escapePromptData;
   const parts: string[] = ['(Worked example from the dataset.)'];
-  if (inst.input.source) parts.push(`Source: "${inst.input.source.title}"`);
+  if (inst.input.source) parts.push(`Source: "${esc(inst.input.source.title, 'attribute')}"`);
   const passages = inst.input.passages.slice(0, 4);
   if (passages.length) {
     parts.push(
       '<document>\n' +
-        passages.map((p) => `<passage id="${p.id}" location="${citationLabel(p.location)}">\n${p.text.slice(0, 1200)}\n</passage>`).join('\n') +
+        passages.map((p) => `<passage id="${esc(p.id, 'attribute')}" location="${esc(citationLabel(p.location), 'attribute')}">\n${esc(p.text.slice(0, 1200))}\n</passage>`).join('\n') +
         '\n</document>',
     );
   }
-  if (inst.input.text !== undefined) parts.push(`<input>\n${inst.input.text.slice(0, 4000)}\n</input>`);
-  for (const [k, v] of Object.entries(inst.input.fields ?? {})) parts.push(`${k}: ${v}`);
+  if (inst.input.text !== undefined) parts.push(`<input>\n${esc(inst.input.text.slice(0, 4000))}\n</input>`);
+  for (const [k, v] of Object.entries(inst.input.fields ?? {})) parts.push(`${esc(k)}: ${esc(v)}`);
   const dialogue = inst.input.dialogue;
   if (dialogue.length) {
-    parts.push(dialogue.map((d) => `${d.role === 'researcher' ? 'Researcher' : 'Assistant'}: ${d.content}`).join('\n'));
+    parts.push(dialogue.map((d) => `${d.role === 'researcher' ? 'Researcher' : 'Assistant'}: ${esc(d.content)}`).join('\n'));
   }
   return { user: parts.join('\n\n'), assistant: inst.output };
 }

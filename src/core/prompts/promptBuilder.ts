@@ -2,6 +2,7 @@ import type { ChatMessage } from '../model/modelTypes';
 import type { DialogueTurn, InstanceInput } from '../dataset/instanceTypes';
 import type { InformationConstraints, TaskSpec } from '../tasks/taskTypes';
 import type { PassageLocation, SourceRef } from '../sources/sourceTypes';
+import { escapePromptData } from './promptData';
 
 /** A passage as the prompt shows it: its citable id, where it is, and its text. */
 export interface PromptPassage {
@@ -65,21 +66,16 @@ export function locationText(loc: PassageLocation): string {
   return bits.join(', ');
 }
 
-/** Neutralises a closing delimiter inside data so a document cannot end its own block early. */
-function escapeData(text: string): string {
-  return text.replace(/<\/(document|input|passage)>/gi, '</ $1>');
-}
-
 function renderPassages(parts: PromptParts): string {
-  const title = parts.source?.title ?? 'the source';
+  const title = escapePromptData(parts.source?.title ?? 'the source', 'attribute');
   const header = parts.wholeSource
     ? `The whole of "${title}" follows, split into passages.`
     : `The passages of "${title}" that best match the question follow (not the whole document).`;
   const body = parts.passages
     .map((p) => {
-      const where = locationText(p.location);
-      const from = p.sourceTitle && p.sourceTitle !== parts.source?.title ? ` source="${p.sourceTitle}"` : '';
-      return `<passage id="${p.id}"${where ? ` location="${where}"` : ''}${from}>\n${escapeData(p.text)}\n</passage>`;
+      const where = escapePromptData(locationText(p.location), 'attribute');
+      const from = p.sourceTitle && p.sourceTitle !== parts.source?.title ? ` source="${escapePromptData(p.sourceTitle, 'attribute')}"` : '';
+      return `<passage id="${escapePromptData(p.id, 'attribute')}"${where ? ` location="${where}"` : ''}${from}>\n${escapePromptData(p.text)}\n</passage>`;
     })
     .join('\n');
   return `${header}\n<document>\n${body}\n</document>`;
@@ -89,7 +85,7 @@ function renderFields(fields: Record<string, string> | undefined): string {
   if (!fields) return '';
   return Object.entries(fields)
     .filter(([, v]) => v.trim())
-    .map(([k, v]) => `${k}: ${escapeData(v)}`)
+    .map(([k, v]) => `${escapePromptData(k)}: ${escapePromptData(v)}`)
     .join('\n');
 }
 
@@ -108,7 +104,7 @@ export function systemMessage(task: TaskSpec, withPassages: boolean): string {
 
 function buildSystemMessage(task: TaskSpec, withPassages: boolean): string {
   const lines = [
-    `You are a research assistant for AI-alignment researchers. Task: ${task.title}.`,
+    `You are a research assistant for AI-alignment researchers. Task: ${escapePromptData(task.title)}.`,
     `Context: ${task.context}`,
     `Input: ${task.inputType}`,
     `Output: ${task.outputType}`,
@@ -128,13 +124,13 @@ function currentInputMessage(parts: PromptParts): string {
   const sections: string[] = [];
   if (parts.passages.length) sections.push(renderPassages(parts));
   if (parts.skippedSources?.length) {
-    sections.push(`Left out because of the task's information constraints: ${parts.skippedSources.join('; ')}. Say so if it matters to the answer.`);
+    sections.push(`Left out because of the task's information constraints: ${escapePromptData(parts.skippedSources.join('; '))}. Say so if it matters to the answer.`);
   }
-  if (parts.text !== undefined) sections.push(`<input>\n${escapeData(parts.text)}\n</input>`);
+  if (parts.text !== undefined) sections.push(`<input>\n${escapePromptData(parts.text)}\n</input>`);
   const f = renderFields(parts.fields);
   if (f) sections.push(f);
   const last = parts.dialogue[parts.dialogue.length - 1];
-  if (last && last.role === 'researcher') sections.push(`Researcher: ${last.content}`);
+  if (last && last.role === 'researcher') sections.push(`Researcher: ${escapePromptData(last.content)}`);
   else if (!sections.length) sections.push('(no input)');
   return sections.join('\n\n');
 }

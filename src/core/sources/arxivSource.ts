@@ -4,7 +4,7 @@ import type { ParsedSource } from './sourceTypes';
 import type { SourceCache } from './sourceCache';
 import { AlignError, CancelledError } from '../errors';
 import { sha256Hex } from './hash';
-import { parsePdf } from './pdfSource';
+import { parsePdfBounded } from './pdfWorkerClient';
 
 const NEW_STYLE = /^\d{4}\.\d{4,5}(?:v\d+)?$/;
 const OLD_STYLE = /^[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?\/\d{7}(?:v\d+)?$/;
@@ -216,7 +216,7 @@ export async function loadArxivSource(input: string, opts: ArxivOptions & { cach
   if (!id) throw new AlignError(`"${input}" is not an arXiv id or URL.`, 'arxiv-bad-id', 'Use an id like 2009.01325 or a link like https://arxiv.org/abs/2009.01325.');
   const paper = await fetchArxiv(id, opts);
   const contentHash = sha256Hex(paper.pdf);
-  const parsed = opts.cache?.get(contentHash) ?? (await parsePdf(paper.pdf, { title: paper.meta.title, contentHash }, { signal: opts.signal }));
+  const parsed = opts.cache?.get(contentHash) ?? (await parsePdfBounded(paper.pdf, { title: paper.meta.title, contentHash }, { signal: opts.signal }));
   opts.cache?.put(parsed);
   const { path: _unused, ...ref } = parsed.ref;
   return {

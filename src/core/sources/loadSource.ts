@@ -10,6 +10,7 @@ import { parseLatex } from './latexSource';
 import { parseHtml } from './htmlSource';
 import { MAX_PDF_BYTES } from './pdfSource';
 import type { SourceMeta } from './sourceMeta';
+import type { PdfLimits } from './pdfLimits';
 
 const KIND_BY_EXT: Record<string, SourceKind> = {
   '.pdf': 'pdf',
@@ -67,7 +68,7 @@ function startsWith(bytes: Uint8Array, ascii: string): boolean {
  * Reads and parses a paper from disk, through the cache when one is given (keyed by the sha256
  * of the bytes). Every failure is an InputFileError naming the file, the reason and the fix.
  */
-export async function loadSourceFile(file: string, opts: { cache?: SourceCache; signal?: AbortSignal } = {}): Promise<ParsedSource> {
+export async function loadSourceFile(file: string, opts: { cache?: SourceCache; signal?: AbortSignal; pdfLimits?: Partial<PdfLimits> } = {}): Promise<ParsedSource> {
   const ext = path.extname(file).toLowerCase();
   let kind = KIND_BY_EXT[ext];
   if (!kind) {
@@ -101,8 +102,8 @@ export async function loadSourceFile(file: string, opts: { cache?: SourceCache; 
   if (cached && cached.ref.kind === kind) return { ...cached, ref: { ...cached.ref, path: file } };
   let parsed: ParsedSource;
   if (kind === 'pdf') {
-    const { parsePdf } = await import('./pdfSource');
-    parsed = await parsePdf(bytes, { path: file, title: path.basename(file), contentHash }, { signal: opts.signal });
+    const { parsePdfBounded } = await import('./pdfWorkerClient');
+    parsed = await parsePdfBounded(bytes, { path: file, title: path.basename(file), contentHash }, { signal: opts.signal, limits: opts.pdfLimits });
   } else {
     if (looksBinary(bytes)) {
       throw new InputFileError(file, `is binary data, not ${ext} text.`, 'Check that this is the right file; a PDF should have the .pdf extension.');

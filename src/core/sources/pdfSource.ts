@@ -5,6 +5,7 @@ import { CancelledError, InputFileError } from '../errors';
 import { layoutPage, type LayoutLine, type TextPiece } from './pdfLayout';
 import { buildVocabulary, continues, dropRunningLines, garbageRatio, joinLines, toParagraphs } from './pdfCleanup';
 import { sha256Hex } from './hash';
+import { DEFAULT_PDF_LIMITS, checkCompressedStreams, type PdfLimits } from './pdfLimits';
 
 /** Largest PDF read: bigger files are refused before they are read whole. */
 export const MAX_PDF_BYTES = 200 * 1024 * 1024;
@@ -52,18 +53,25 @@ function checkHeader(bytes: Uint8Array, name: string): void {
   throw new InputFileError(name, 'is not a PDF: it does not start with a %PDF- header.', 'Check that the download finished and that the file really is a PDF.');
 }
 
+/** Pages read at once: pdf.js interleaves their work, and memory stays bounded by the batch. */
+const PAGE_BATCH = 8;
+
 /**
  * A PDF as a source: per-page text in reading order (two columns included), running headers,
  * footers and page numbers removed, hyphenated line ends joined, ligatures normalised, one block
  * per paragraph located by page. Parsed with script evaluation disabled: papers come from anywhere.
+ * The page, text and stream budgets of `limits` are checked here; time and memory are bounded
+ * by the caller running this in a worker (`parsePdfBounded` in pdfWorkerClient.ts).
  */
-export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { signal?: AbortSignal } = {}): Promise<ParsedSource> {
+export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { signal?: AbortSignal; limits?: Partial<PdfLimits> } = {}): Promise<ParsedSource> {
+  const limits = { ...DEFAULT_PDF_LIMITS, ...opts.limits };
   const name = fileLabel(meta);
   if (bytes.byteLength > MAX_PDF_BYTES) {
     throw new InputFileError(name, `is ${Math.round(bytes.byteLength / 1e6)} MB, larger than the ${MAX_PDF_BYTES / 1024 / 1024} MB limit for PDFs.`, 'Split the PDF or extract the pages you need.');
   }
   if (bytes.byteLength === 0) throw new InputFileError(name, 'is empty (0 bytes).', 'Download it again.');
   checkHeader(bytes, name);
+  checkCompressedStreams(bytes, name, limits.maxStreamBytes);
   const contentHash = meta.contentHash ?? sha256Hex(bytes);
   const { getDocumentProxy } = await loadUnpdf();
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -77,21 +85,44 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     throw new InputFileError(name, `could not be read as a PDF (${e instanceof Error ? e.message : String(e)}).`, 'Download it again or try another copy.', undefined, { cause: e });
   }
   try {
-    // Pages are requested together, as unpdf's extractText does: pdf.js interleaves the work.
-    const read = await Promise.all(
-      Array.from({ length: doc.numPages }, async (_, i) => {
-        if (opts.signal?.aborted) return undefined;
-        try {
-          const page = await doc.getPage(i + 1);
-          const vp = page.getViewport({ scale: 1 });
-          const content = await page.getTextContent();
-          page.cleanup();
-          return { items: Array.isArray(content.items) ? (content.items as unknown[]) : [], width: vp.width, height: vp.height };
-        } catch {
-          return null;
-        }
-      }),
-    );
+    // The page tree's /Count, read before any page is: a few KB can name a million pages.
+    if (doc.numPages > limits.maxPages) {
+      throw new InputFileError(
+        name,
+        `has ${doc.numPages.toLocaleString('en-US')} pages by its page tree, more than the ${limits.maxPages.toLocaleString('en-US')}-page limit; it was not read.`,
+        'Extract the pages you need into a smaller PDF (for example `qpdf in.pdf --pages . 1-50 -- out.pdf`).',
+      );
+    }
+    type PageRead = { items: unknown[]; width: number; height: number } | null;
+    const read: PageRead[] = [];
+    let textChars = 0;
+    for (let first = 0; first < doc.numPages; first += PAGE_BATCH) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(PAGE_BATCH, doc.numPages - first) }, async (_, k): Promise<PageRead> => {
+          try {
+            const page = await doc.getPage(first + k + 1);
+            const vp = page.getViewport({ scale: 1 });
+            const content = await page.getTextContent();
+            page.cleanup();
+            return { items: Array.isArray(content.items) ? (content.items as unknown[]) : [], width: vp.width, height: vp.height };
+          } catch {
+            return null;
+          }
+        }),
+      );
+      for (const page of batch) {
+        for (const it of page?.items ?? []) textChars += typeof (it as { str?: unknown }).str === 'string' ? (it as { str: string }).str.length : 0;
+        read.push(page);
+      }
+      if (textChars > limits.maxTextChars) {
+        throw new InputFileError(
+          name,
+          `has more than ${limits.maxTextChars.toLocaleString('en-US')} characters of text in its first ${read.length} pages, more than the limit for one document; it was not read.`,
+          'Extract the pages you need into a smaller PDF.',
+        );
+      }
+    }
     if (opts.signal?.aborted) throw new CancelledError();
     const pages: LayoutLine[][] = [];
     const heights: number[] = [];

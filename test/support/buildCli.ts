@@ -1,0 +1,30 @@
+// Bundles the `align` CLI from the source tree as esbuild.mjs does (same options), into a
+// temporary folder, so tests can run the real program as a child process and read its bytes.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Builds dist-like `cli.js` (and the PDF worker next to it); returns the folder. Remove it when done. */
+export async function buildCliBundle(): Promise<{ dir: string; cli: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-cli-bundle-'));
+  const entryPoints: Record<string, string> = { cli: path.join(ROOT, 'src/cli/main.ts') };
+  const worker = path.join(ROOT, 'src/core/sources/pdfWorker.ts');
+  if (fs.existsSync(worker)) entryPoints.pdfWorker = worker;
+  await build({
+    entryPoints,
+    outdir: dir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+  });
+  return { dir, cli: path.join(dir, 'cli.js') };
+}
