@@ -143,9 +143,11 @@ test('markdown export → import reproduces the tasks and instances', async () =
   assert.deepEqual(qa.instances[0].input.dialogue, [{ role: 'researcher', content: 'Why the KL penalty?' }]);
 
   const other = new DatasetStore(path.join(dir, 'imported'));
-  await importIntoStore(other, parsed);
+  const report = await importIntoStore(other, parsed);
   assert.equal((await other.readInstances('failure-modes')).instances.length, 2);
-  assert.ok(fs.existsSync(other.taskSpecPath('paper-qa')));
+  // Built-in tasks keep their own definition: no task.json is written over them.
+  assert.ok(!fs.existsSync(other.taskSpecPath('paper-qa')));
+  assert.deepEqual(report.builtinKept.sort(), ['failure-modes', 'paper-qa']);
 });
 
 test('a hand-written submission in the tasks-call layout imports, with a report of what was not understood', () => {
@@ -179,14 +181,14 @@ Input: Only an input here.
   assert.equal(r.tasks[0].spec.id, 'counterexamples-to-alignment-proposals');
   assert.equal(r.tasks[0].spec.constraints.knowledgeCutoff, '2022-06-30');
   assert.equal(r.tasks[0].instances.length, 1);
-  assert.ok(r.problems.some((p) => p.line === 3 && /before the first/.test(p.message)));
+  assert.ok(r.problems.some((p) => p.line === 3 && /Could not tell which task/.test(p.message) && /Some preamble/.test(p.message)));
   assert.ok(r.problems.some((p) => /no Output/.test(p.message)));
 });
 
 test('a file in the wrong layout says what is expected', () => {
   const r = importTasksMarkdown('# Notes\n\nJust some notes.\n', 'notes.md');
   assert.equal(r.tasks.length, 0);
-  assert.ok(r.problems.some((p) => /Task: Paper question answering/.test(p.message)));
+  assert.ok(r.problems.some((p) => /no task in it\. Start each task with "Task: …"/.test(p.message)));
 });
 
 test('every format is exported without error', async () => {
