@@ -159,5 +159,5 @@ export const hf: StreamedFormat = {
 };
 
 export function markdown(tasks: TaskRecords[]): ExportFile {
-  return { relPath: '', content: renderTasksMarkdown(tasks.map((t) => ({ spec: t.task, instances: t.instances }))), records: tasks.reduce((n, t) => n + t.instances.length, 0) };
+  return { relPath: '', content: renderTasksMarkdown(tasks.map((t) => ({ spec: t.task, instances: t.instances, feedback: t.feedback }))), records: tasks.reduce((n, t) => n + t.instances.length, 0) };
 }

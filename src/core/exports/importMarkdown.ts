@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { DatasetStore } from '../dataset/datasetStore';
-import type { DialogueTurn, TaskInstance } from '../dataset/instanceTypes';
+import type { DialogueTurn, FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
 import type { InformationConstraints, TaskInputKind, TaskSpec } from '../tasks/taskTypes';
 import { validateTaskSpec } from '../tasks/taskRegistry';
 import { BUILTIN_TASKS } from '../tasks/builtinTasks';
@@ -8,11 +8,13 @@ import { newId } from '../dataset/ids';
 import { AlignError } from '../errors';
 import { findLabels, stripLineDecoration, type LabelHit } from './callTokens';
 import { parseConstraintsText } from './callConstraints';
-import { INSTANCE_BLOCK, INSTANCE_END, OUTPUT_LABEL, TASK_BLOCK, constraintsText, decodeBlock, renderInstanceBody } from './markdownLayout';
+import { FEEDBACK_BLOCK, FEEDBACK_NOTE, INSTANCE_BLOCK, INSTANCE_END, OUTPUT_LABEL, TASK_BLOCK, constraintsText, decodeBlock, renderInstanceBody } from './markdownLayout';
 
 export interface ImportedTask {
   spec: TaskSpec;
   instances: TaskInstance[];
+  /** Ratings and dismissed answers carried by a Markdown export (hidden copies). */
+  feedback?: FeedbackRecord[];
   /** A one-line task idea with no instances yet ("proto-example"): its spec is a draft to complete. */
   draft?: boolean;
 }
@@ -53,6 +55,7 @@ interface RawTask {
   constraints?: string[];
   instances: RawInstance[];
   exact?: TaskSpec;
+  feedback: FeedbackRecord[];
   startedByExample: boolean;
 }
 
@@ -122,7 +125,7 @@ export function importTasksMarkdown(markdown: string, file: string, opts: Import
     sinkLine = lineNo;
   };
   const startTask = (lineNo: number, byExample: boolean): RawTask => {
-    const t: RawTask = { line: lineNo, instances: [], startedByExample: byExample };
+    const t: RawTask = { line: lineNo, instances: [], feedback: [], startedByExample: byExample };
     tasks.push(t);
     return t;
   };
@@ -271,7 +274,14 @@ export function importTasksMarkdown(markdown: string, file: string, opts: Import
       i = end;
       continue;
     }
-    if (/^<!--[\s\S]*-->$/.test(trimmed)) continue; // other comments, such as a legacy "task-id" note
+    const feedbackBlock = FEEDBACK_BLOCK.exec(trimmed);
+    if (feedbackBlock) {
+      const f = decodeBlock(feedbackBlock[1]) as FeedbackRecord | undefined;
+      if (f && task() && typeof f.id === 'string' && typeof f.output === 'string') task().feedback.push(f);
+      else problems.push({ line: lineNo, message: 'A hidden feedback copy could not be read, or comes before any task; it was skipped.' });
+      continue;
+    }
+    if (/^<!--[\s\S]*-->$/.test(trimmed) || trimmed.startsWith(FEEDBACK_NOTE)) continue; // other comments, such as a legacy "task-id" note
     if (/^(-{3,}|\*{3,}|_{3,}|={3,})$/.test(trimmed)) continue; // a thematic break or a heading's underline
     const { text } = stripLineDecoration(raw);
     const hits = findLabels(text, (accepted) => {
@@ -384,7 +394,7 @@ function buildTask(t: RawTask, problems: ImportResult['problems']): ImportedTask
       constraints: instConstraints,
     });
   });
-  return { spec, instances };
+  return { spec, instances, ...(t.feedback.length ? { feedback: t.feedback.map((f) => ({ ...f, taskId: spec.id })) } : {}) };
 }
 
 /**
@@ -484,6 +494,8 @@ export async function importIntoStore(store: DatasetStore, result: ImportResult,
     else if (fs.existsSync(specPath) && !opts.force) report.skipped.push(specPath);
     else report.written.push(await store.writeTaskSpec(t.spec));
     const existing = new Set((await store.readInstances(t.spec.id)).instances.map((i) => i.id));
+    const known = new Set(t.feedback?.length ? (await store.readFeedback(t.spec.id)).records.map((f) => f.id) : []);
+    for (const f of t.feedback ?? []) if (!known.has(f.id)) await store.appendFeedback(f);
     for (const inst of t.instances) {
       if (existing.has(inst.id)) {
         report.alreadyThere++;

@@ -1,4 +1,4 @@
-import type { TaskInstance } from '../dataset/instanceTypes';
+import type { FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
 import type { InformationConstraints, TaskSpec } from '../tasks/taskTypes';
 
 /** Info constraints in words, as the tasks call wrote them; "None" when there are none. */
@@ -14,8 +14,11 @@ export function constraintsText(c: InformationConstraints): string {
 // the Markdown reads as the call's layout and still imports back without loss.
 export const TASK_BLOCK = /^<!-- align:task (\{.*\}) -->$/;
 export const INSTANCE_BLOCK = /^<!-- align:instance (\{.*\}) -->$/;
+export const FEEDBACK_BLOCK = /^<!-- align:feedback (\{.*\}) -->$/;
 export const INSTANCE_END = (id: string) => `<!-- /align:instance ${id} -->`;
 export const OUTPUT_LABEL = '**Output:**';
+/** The visible line above a task's feedback copies: the importer knows it is not task text. */
+export const FEEDBACK_NOTE = '*Feedback kept for preference exports: ';
 
 /**
  * JSON that cannot end the comment it sits in: a `-` before `-`, `!` or `>` can only be inside a
@@ -58,15 +61,22 @@ export function renderInstanceBody(inst: TaskInstance): string[] {
  * Output type / Info constraints, then "Instance N" with Input and Output. Readable by people
  * and read back exactly by `importTasksMarkdown`; an answer edited here is imported as an edit.
  */
-export function renderTasksMarkdown(tasks: { spec: TaskSpec; instances: TaskInstance[] }[]): string {
+export function renderTasksMarkdown(tasks: { spec: TaskSpec; instances: TaskInstance[]; feedback?: FeedbackRecord[] }[]): string {
   const out: string[] = ['# Alignment research tasks', ''];
-  for (const { spec, instances } of tasks) {
+  for (const { spec, instances, feedback = [] } of tasks) {
     const { origin: _o, specPath: _p, ...plain } = spec as TaskSpec & { origin?: unknown; specPath?: unknown };
     out.push(`## Task: ${spec.title}`, '', `<!-- align:task ${encodeBlock(plain)} -->`, '');
     out.push(`**Context:** ${spec.context}`, '', `**Input type:** ${spec.inputType}`, '', `**Output type:** ${spec.outputType}`, '', `**Info constraints:** ${constraintsText(spec.constraints)}`, '');
     instances.forEach((inst, n) => {
       out.push(`### Instance ${n + 1}`, '', `<!-- align:instance ${encodeBlock(inst)} -->`, ...renderInstanceBody(inst), INSTANCE_END(inst.id), '');
     });
+    if (feedback.length) {
+      // Ratings given without saving and dismissed findings: the negatives of preference exports.
+      const rejected = feedback.filter((f) => f.kind === 'rejected').length;
+      out.push(`${FEEDBACK_NOTE}${rejected} dismissed answer${rejected === 1 ? '' : 's'}, ${feedback.length - rejected} rating${feedback.length - rejected === 1 ? '' : 's'}.*`, '');
+      for (const f of feedback) out.push(`<!-- align:feedback ${encodeBlock(f)} -->`);
+      out.push('');
+    }
   }
   return out.join('\n');
 }
