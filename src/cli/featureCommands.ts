@@ -39,15 +39,19 @@ async function exportCommand(o: CommonOptions): Promise<number> {
 
 async function importCommand(o: CommonOptions, args: string[]): Promise<number> {
   const file = args[0];
-  if (!file) throw new UsageError('align dataset import needs a Markdown file: align dataset import tasks.md');
+  if (!file) throw new UsageError('align dataset import needs a Markdown or text file: align dataset import tasks.md');
   const abs = path.resolve(o.io.cwd, file);
   const text = readInputFile(abs);
-  const parsed = importTasksMarkdown(text, abs);
+  const parsed = importTasksMarkdown(text, abs, { drafts: o.values.drafts });
+  // What was understood goes to stdout, what could not be placed to stderr: both are read by people.
+  for (const u of parsed.understood) o.io.stdout(`${u}\n`);
   for (const p of parsed.problems) o.io.stderr(`${abs}:${p.line}: ${p.message}\n`);
   if (!parsed.tasks.length) return 1;
   const store = new DatasetStore(datasetRoot(o));
   const report = await importIntoStore(store, parsed, { force: o.values.force });
-  for (const s of report.skipped) o.io.stderr(`kept the existing ${s} (use --force to replace it)\n`);
-  o.io.stdout(`Imported ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} with ${parsed.tasks.reduce((n, t) => n + t.instances.length, 0)} instances into ${store.root}\n`);
+  for (const s of report.skipped) o.io.stderr(`kept the existing ${s} (--force replaces it)\n`);
+  for (const id of report.builtinKept) o.io.stderr(`"${id}" is a built-in task: its definition was kept, and the instances were added to it\n`);
+  const dup = report.alreadyThere ? ` (${report.alreadyThere} already saved, not added again)` : '';
+  o.io.stdout(`Imported ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} and ${report.added} instance${report.added === 1 ? '' : 's'}${dup} into ${store.root}\n`);
   return 0;
 }

@@ -12,7 +12,7 @@ Usage:
   align run <task> [--input FILE|-] [--source FILE] [--save] [--json]
   align dataset validate
   align dataset export --format F --out PATH [--task ID] [--force]
-  align dataset import <tasks.md> [--force]
+  align dataset import <tasks.md> [--force] [--drafts]   (--drafts: a list of task ideas)
   align retrieve <source> "<query>" [-k N] [--json]
   align index <folder>
   align critique <post.md> [--json]
@@ -38,6 +38,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   save: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
+  drafts: { type: 'boolean', default: false },
   dialogue: { type: 'string' },
   input: { type: 'string' },
   source: { type: 'string' },

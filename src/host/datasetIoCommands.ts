@@ -11,10 +11,10 @@ type Handler = (...args: unknown[]) => Promise<unknown>;
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   inspect: 'Inspect AI samples (JSONL)',
-  'openai-evals': 'OpenAI evals (JSONL: input + ideal)',
+  'openai-evals': 'OpenAI evals registry folder (samples + model-graded eval YAML per task)',
   'openai-chat': 'OpenAI chat fine-tuning (JSONL: messages)',
   dpo: 'Preference pairs for DPO (prompt / chosen / rejected)',
-  promptfoo: 'promptfoo test cases',
+  promptfoo: 'promptfoo config (promptfooconfig.yaml: prompt, provider, tests)',
   hf: 'Hugging Face dataset folder (JSONL per task + dataset card)',
   markdown: 'Markdown in the tasks-call layout',
 };
@@ -36,9 +36,10 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       const root = services.datasetRoot().root;
       let out = args.out;
       if (!out) {
-        const defaultName = format === 'hf' ? 'alignment-tasks-hf' : format === 'markdown' ? 'alignment-tasks.md' : `alignment-tasks.${format}.jsonl`;
+        const folder = format === 'hf' || format === 'openai-evals';
+        const defaultName = folder ? `alignment-tasks-${format}` : format === 'markdown' ? 'alignment-tasks.md' : format === 'promptfoo' ? 'promptfooconfig.yaml' : `alignment-tasks.${format}.jsonl`;
         const base = vscode.Uri.file(path.join(path.dirname(root), defaultName));
-        if (format === 'hf') {
+        if (folder) {
           const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Into This Folder', defaultUri: vscode.Uri.file(path.dirname(root)) });
           out = picked?.[0] ? path.join(picked[0].fsPath, defaultName) : undefined;
         } else {
@@ -53,6 +54,7 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
         force = true;
       }
       const store = await services.store();
+      const settings = services.settings();
       const abort = new AbortController();
       let result: Awaited<ReturnType<typeof exportDataset>>;
       try {
@@ -60,7 +62,17 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
           { location: vscode.ProgressLocation.Notification, title: `Alignment: exporting the dataset as ${format}`, cancellable: true },
           (progress, token) => {
             token.onCancellationRequested(() => abort.abort());
-            return exportDataset(store, { format, out, taskId: args.taskId, force, signal: abort.signal, onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }) });
+            return exportDataset(store, {
+              format,
+              out,
+              taskId: args.taskId,
+              force,
+              signal: abort.signal,
+              onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }),
+              // A runnable export calls the model the researcher uses now; the card names the licence they chose.
+              provider: { model: settings.model, baseUrl: settings.baseUrl || undefined },
+              license: vscode.workspace.getConfiguration('alignment').get<string>('export.license', '').trim() || undefined,
+            });
           },
         );
       } catch (e) {

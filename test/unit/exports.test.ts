@@ -64,12 +64,26 @@ test('inspect: input, target, id, metadata', async () => {
   assert.equal(r.corrupt[0].line, 3);
 });
 
-test('openai-evals: input messages and ideal', async () => {
-  const out = path.join(dir, 'evals.jsonl');
+test('openai-evals: per task, samples and a registry entry graded by the fact spec with cot_classify', async () => {
+  const out = path.join(dir, 'evals');
   await exportDataset(store, { format: 'openai-evals', out });
-  for (const row of readJsonl(out)) {
-    assert.deepEqual(Object.keys(row).sort(), ['ideal', 'input']);
-    assert.equal(row.input[0].role, 'system');
+  for (const task of ['failure-modes', 'paper-qa']) {
+    const name = `alignment-${task}`;
+    const registry = parseYaml(fs.readFileSync(path.join(out, 'evals', `${name}.yaml`), 'utf8')) as Record<string, any>;
+    // The evals registry: a base entry pointing at a versioned one, which names its class and args.
+    assert.equal(registry[name].id, `${name}.dev.v0`);
+    const spec = registry[`${name}.dev.v0`];
+    assert.equal(spec.class, 'evals.elsuite.modelgraded.classify:ModelBasedClassify');
+    assert.equal(spec.args.modelgraded_spec, 'fact');
+    assert.equal(spec.args.eval_type, 'cot_classify');
+    // samples_jsonl is relative to the registry's data folder.
+    const samples = readJsonl(path.join(out, 'data', spec.args.samples_jsonl));
+    assert.ok(samples.length >= 1);
+    for (const row of samples) {
+      assert.deepEqual(Object.keys(row).sort(), ['ideal', 'input']);
+      assert.equal(row.input[0].role, 'system');
+      assert.equal(typeof row.ideal, 'string');
+    }
   }
 });
 
@@ -96,25 +110,81 @@ test('dpo: edited over original, accepted over dismissed', async () => {
   for (const r of rows) assert.ok(Array.isArray(r.prompt) && r.prompt.length >= 2);
 });
 
-test('promptfoo: vars and an assertion against the saved answer', async () => {
-  const out = path.join(dir, 'promptfoo.yaml');
-  await exportDataset(store, { format: 'promptfoo', out });
-  const cases = parseYaml(fs.readFileSync(out, 'utf8')) as any[];
-  assert.equal(cases.length, 3);
-  for (const c of cases) {
-    assert.equal(typeof c.vars.prompt, 'string');
-    assert.equal(c.assert[0].type, 'similar');
-    assert.equal(typeof c.assert[0].value, 'string');
+test('promptfoo: a complete config with a chat prompt, the current provider and the tests', async () => {
+  const out = path.join(dir, 'promptfooconfig.yaml');
+  await exportDataset(store, { format: 'promptfoo', out, provider: { model: 'my-model', baseUrl: 'http://127.0.0.1:9/v1' } });
+  const config = parseYaml(fs.readFileSync(out, 'utf8')) as any;
+  assert.deepEqual(config.providers, [{ id: 'openai:chat:my-model', config: { apiBaseUrl: 'http://127.0.0.1:9/v1', temperature: 0 } }]);
+  assert.equal(config.prompts.length, 1);
+  assert.equal(config.tests.length, 3);
+  for (const t of config.tests) {
+    const chat = JSON.parse(t.vars.messages) as { role: string; content: string }[];
+    assert.equal(chat[0].role, 'system');
+    assert.equal(chat.at(-1)!.role, 'user');
+    assert.ok(!chat.some((m) => m.content.startsWith('SYSTEM:')));
+    assert.equal(t.assert[0].type, 'similar');
+  }
+  assert.ok(!fs.readFileSync(out, 'utf8').includes('sk-'));
+});
+
+test('promptfoo renders every saved text literally: Nunjucks as promptfoo runs it gives back the exact answer and chat', async () => {
+  const nunjucks = (await import('nunjucks')).default;
+  // promptfoo's engine: nunjucks.configure({ autoescape: false }).renderString(value, vars).
+  const env = nunjucks.configure({ autoescape: false });
+  const hostile = ['{{ 7*7 }}', 'a #} b {#}', 'a {% raw %} b {% endraw %} c', '{# hidden #} x', '{{{ triple }}}', 'ends with {', '{%- if x -%}y{%- endif -%}', '{{ messages }}', 'plain } }} text'];
+  const local = new DatasetStore(path.join(dir, 'pf-hostile'));
+  for (const [n, text] of hostile.entries()) {
+    await local.appendInstance(inst({ id: `h${n}`, input: { passages: [], dialogue: [{ role: 'researcher', content: `Q ${text}` }], text: `input ${text}` }, output: text }));
+  }
+  const out = path.join(dir, 'pf-hostile.yaml');
+  await exportDataset(local, { format: 'promptfoo', out });
+  const config = parseYaml(fs.readFileSync(out, 'utf8')) as any;
+  const byId = new Map(hostile.map((t, n) => [`h${n}`, t]));
+  for (const t of config.tests) {
+    const saved = byId.get(t.metadata.id)!;
+    assert.equal(env.renderString(t.assert[0].value, t.vars), saved);
+    // The prompt: '{{ messages }}' rendered, then the result rendered again (promptfoo's renderPrompt for a non-JSON template).
+    const once = env.renderString(config.prompts[0].raw, t.vars);
+    const chat = JSON.parse(env.renderString(once, t.vars)) as { role: string; content: string }[];
+    assert.ok(chat.at(-1)!.content.includes(`input ${saved}`), chat.at(-1)!.content);
   }
 });
 
-test('hf: JSONL per task and a card whose configs name existing data files', async () => {
+test('hf: a default config and one per task, one schema in every file, and the licence the user chose', async () => {
   const out = path.join(dir, 'hf');
-  await exportDataset(store, { format: 'hf', out });
+  await exportDataset(store, { format: 'hf', out, license: 'cc-by-nc-4.0' });
   const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
-  const front = parseYaml(/^---\n([\s\S]*?)\n---/.exec(card)![1]) as { configs: { config_name: string; data_files: { split: string; path: string }[] }[] };
-  assert.deepEqual(front.configs.map((c) => c.config_name).sort(), ['failure-modes', 'paper-qa']);
-  for (const c of front.configs) for (const f of c.data_files) assert.ok(fs.existsSync(path.join(out, f.path)), f.path);
+  const front = parseYaml(/^---\n([\s\S]*?)\n---/.exec(card)![1]) as any;
+  assert.equal(front.license, 'cc-by-nc-4.0');
+  assert.deepEqual(front.configs.map((c: any) => c.config_name).sort(), ['default', 'failure-modes', 'paper-qa']);
+  assert.equal(front.configs.find((c: any) => c.config_name === 'default').data_files[0].path, 'data/*.jsonl');
+  for (const c of front.configs) {
+    if (c.config_name !== 'default') for (const f of c.data_files) assert.ok(fs.existsSync(path.join(out, f.path)), f.path);
+    assert.ok(front.dataset_info.some((d: any) => d.config_name === c.config_name && d.features.length));
+  }
+  assert.match(card, /quote passages of papers and posts verbatim/);
+  // Every row of every file has the same keys, nested keys included, whatever was unset.
+  const shape = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : Array.isArray(v) ? 'list' : 'value');
+  const rows = fs.readdirSync(path.join(out, 'data')).flatMap((f) => readJsonl(path.join(out, 'data', f)));
+  for (const row of rows) assert.deepEqual(shape(row), shape(rows[0]));
+  // The declared features name exactly the columns written.
+  const declared = front.dataset_info[0].features.map((f: any) => f.name).sort();
+  assert.deepEqual(declared, Object.keys(rows[0]).sort());
+  // No licence chosen: "other", and the card says how to choose one.
+  await exportDataset(store, { format: 'hf', out, force: true });
+  const plain = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
+  assert.match(plain, /^license: other$/m);
+  assert.match(plain, /--license/);
+});
+
+test('inspect: an instance about a paper with no passages names the paper in its prompt', async () => {
+  const local = new DatasetStore(path.join(dir, 'inspect-named'));
+  await local.appendInstance(inst({ id: 'n1', taskId: 'paper-qa', input: { source: { title: 'Risks from Learned Optimization', kind: 'text', contentHash: '' }, passages: [], dialogue: [{ role: 'researcher', content: 'What is a mesa-optimizer?' }] }, output: 'A learned optimizer.' }));
+  const out = path.join(dir, 'inspect-named.jsonl');
+  await exportDataset(local, { format: 'inspect', out });
+  const [row] = readJsonl(out);
+  assert.match(row.input.at(-1).content, /The paper: "Risks from Learned Optimization"/);
+  assert.match(row.input.at(-1).content, /What is a mesa-optimizer\?/);
 });
 
 test('an existing target is never replaced without force', async () => {
@@ -143,9 +213,11 @@ test('markdown export → import reproduces the tasks and instances', async () =
   assert.deepEqual(qa.instances[0].input.dialogue, [{ role: 'researcher', content: 'Why the KL penalty?' }]);
 
   const other = new DatasetStore(path.join(dir, 'imported'));
-  await importIntoStore(other, parsed);
+  const report = await importIntoStore(other, parsed);
   assert.equal((await other.readInstances('failure-modes')).instances.length, 2);
-  assert.ok(fs.existsSync(other.taskSpecPath('paper-qa')));
+  // Built-in tasks keep their own definition: no task.json is written over them.
+  assert.ok(!fs.existsSync(other.taskSpecPath('paper-qa')));
+  assert.deepEqual(report.builtinKept.sort(), ['failure-modes', 'paper-qa']);
 });
 
 test('a hand-written submission in the tasks-call layout imports, with a report of what was not understood', () => {
@@ -179,14 +251,14 @@ Input: Only an input here.
   assert.equal(r.tasks[0].spec.id, 'counterexamples-to-alignment-proposals');
   assert.equal(r.tasks[0].spec.constraints.knowledgeCutoff, '2022-06-30');
   assert.equal(r.tasks[0].instances.length, 1);
-  assert.ok(r.problems.some((p) => p.line === 3 && /before the first/.test(p.message)));
+  assert.ok(r.problems.some((p) => p.line === 3 && /Could not tell which task/.test(p.message) && /Some preamble/.test(p.message)));
   assert.ok(r.problems.some((p) => /no Output/.test(p.message)));
 });
 
 test('a file in the wrong layout says what is expected', () => {
   const r = importTasksMarkdown('# Notes\n\nJust some notes.\n', 'notes.md');
   assert.equal(r.tasks.length, 0);
-  assert.ok(r.problems.some((p) => /Task: Paper question answering/.test(p.message)));
+  assert.ok(r.problems.some((p) => /no task in it\. Start each task with "Task: …"/.test(p.message)));
 });
 
 test('every format is exported without error', async () => {

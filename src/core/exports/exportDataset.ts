@@ -42,9 +42,9 @@ export async function exportDataset(store: DatasetStore, opts: ExportOptions): P
     case 'dpo':
       return streamExport(store, formats.dpo(), opts);
     case 'hf':
-      return streamExport(store, formats.hf, opts);
+      return streamExport(store, formats.hf(opts.license), opts);
     case 'promptfoo':
-      return wholeExport(store, formats.promptfoo, opts);
+      return wholeExport(store, (tasks) => formats.promptfoo(tasks, opts.provider), opts);
     case 'markdown':
       return wholeExport(store, formats.markdown, opts);
   }
@@ -56,6 +56,10 @@ export interface ExportOptions {
   taskId?: string;
   force?: boolean;
   signal?: AbortSignal;
+  /** The model and endpoint a runnable export (promptfoo) should call: the current settings. */
+  provider?: formats.ExportProvider;
+  /** The licence named in a Hugging Face card (an SPDX-style id such as `cc-by-4.0`); `other` when unset. */
+  license?: string;
   /** Called after each batch with the number of instances read so far. */
   onProgress?: (instances: number) => void;
 }

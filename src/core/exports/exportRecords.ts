@@ -34,14 +34,18 @@ export async function chooseTasks(store: DatasetStore, taskId?: string): Promise
   return chosen;
 }
 
-/** The chat a model would see for this instance (without worked examples), ending before the answer. */
+/**
+ * The chat a model would see for this instance (without worked examples), ending before the answer.
+ * An instance about a paper with no passages saved (one typed in from the call, say) names the
+ * paper in the last message, so the question does not lose what it is about.
+ */
 export function promptMessages(task: TaskSpec, inst: Pick<TaskInstance, 'input'>): ChatMessage[] {
-  return buildMessages(partsFromInstance(task, inst.input));
-}
-
-/** The prompt as one string, for formats that take text. */
-export function promptText(task: TaskSpec, inst: Pick<TaskInstance, 'input'>): string {
-  return promptMessages(task, inst)
-    .map((m) => `${m.role.toUpperCase()}:\n${m.content}`)
-    .join('\n\n');
+  const messages = buildMessages(partsFromInstance(task, inst.input));
+  const source = inst.input.source;
+  if (source && !inst.input.passages.length) {
+    const last = messages[messages.length - 1];
+    const about = [source.authors?.length ? source.authors.join(', ') : '', source.date ?? '', source.url ?? source.arxivId ?? ''].filter(Boolean).join('; ');
+    messages[messages.length - 1] = { ...last, content: `The paper: "${source.title}"${about ? ` (${about})` : ''}. Its text is not included; answer from what you know of it.\n\n${last.content}` };
+  }
+  return messages;
 }

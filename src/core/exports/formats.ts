@@ -2,7 +2,7 @@ import { stringify as toYaml } from 'yaml';
 import type { FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
 import type { LoadedTask, TaskSpec } from '../tasks/taskTypes';
 import type { TaskRecords } from './exportRecords';
-import { promptMessages, promptText } from './exportRecords';
+import { promptMessages } from './exportRecords';
 import { renderTasksMarkdown } from './markdownLayout';
 import type { LineParts } from '../dataset/jsonlFile';
 
@@ -69,12 +69,32 @@ export const inspect: StreamedFormat = {
   },
 };
 
-/** OpenAI evals: `input` (chat messages) and `ideal`. */
+/** The name of a task's eval in an OpenAI evals registry. */
+const evalName = (task: TaskSpec) => `alignment-${task.id}`;
+
+/**
+ * An OpenAI evals registry fragment: per task, `data/<eval>/samples.jsonl` (`input` chat messages,
+ * `ideal` answer) and `evals/<eval>.yaml`. Free-text answers are graded by a model with the
+ * `fact` spec (`cot_classify`: the grader reasons, then picks a choice), not by exact match.
+ */
 export const openaiEvals: StreamedFormat = {
-  fileFor: () => '',
+  fileFor: (task) => `data/${evalName(task)}/samples.jsonl`,
   instance(task, i, emit) {
     const [head, tail] = messagesJson(promptMessages(task, i));
     emit(['{"input":', head, `${tail},"ideal":${JSON.stringify(i.output)}}`]);
+  },
+  finish(written) {
+    return written.map(({ task, records }) => {
+      const name = evalName(task);
+      const registry = {
+        [name]: { id: `${name}.dev.v0`, description: `${task.title}: ${task.outputType} (${records} saved answers, graded for factual agreement with them).`, metrics: ['accuracy'] },
+        [`${name}.dev.v0`]: {
+          class: 'evals.elsuite.modelgraded.classify:ModelBasedClassify',
+          args: { samples_jsonl: `${name}/samples.jsonl`, eval_type: 'cot_classify', modelgraded_spec: 'fact' },
+        },
+      };
+      return { relPath: `evals/${name}.yaml`, content: toYaml(registry), records: 0 };
+    });
   },
 };
 
@@ -120,44 +140,155 @@ export function dpo(): StreamedFormat {
   };
 }
 
-/** promptfoo test cases (YAML): `vars` with the prompt, and a `similar` assertion against the saved answer. */
-export function promptfoo(tasks: TaskRecords[]): ExportFile {
-  const cases = tasks.flatMap((t) =>
-    t.instances.map((i) => ({
-      description: `${t.task.id} ${i.id}`,
-      vars: { task: t.task.id, prompt: promptText(t.task, i) },
-      assert: [{ type: 'similar', value: i.output, threshold: 0.75 }],
-      metadata: { id: i.id },
-    })),
-  );
-  return { relPath: '', content: toYaml(cases), records: cases.length };
+/**
+ * Text that Nunjucks renders back to itself: every `{` that would open a tag (`{{`, `{%`, `{#`) is
+ * written as `{{ '{' }}` (and a `#}` as `{{ '#' }}}`). promptfoo renders assertion values, and prompts built from vars, with
+ * Nunjucks; without this a saved `{{ 7*7 }}` would be compared as `49`.
+ */
+export function nunjucksLiteral(text: string): string {
+  // Nunjucks also refuses a stray `#}` (the end of a comment) in plain text.
+  return text.replace(/\{(?=[{%#])|#(?=\})/g, (c) => `{{ '${c}' }}`);
 }
 
-/** Hugging Face dataset folder: `data/<task>.jsonl` per task, and a card whose `configs` name them. */
-export const hf: StreamedFormat = {
-  fileFor: (task) => `data/${task.id}.jsonl`,
-  instance(task, i, emit) {
-    emit(JSON.stringify({ id: i.id, task: task.id, messages: promptMessages(task, i), output: i.output, original_output: i.originalOutput ?? null, metadata: metadata(task, i) }));
+/** The model and endpoint a runnable export should call: the current settings. */
+export interface ExportProvider {
+  model: string;
+  /** OpenAI-compatible base URL; absent for OpenAI itself. */
+  baseUrl?: string;
+}
+
+/**
+ * A complete promptfoo config (promptfooconfig.yaml): one chat prompt whose messages (system,
+ * earlier turns, user) come from each test's `messages` var, the provider from the current model
+ * and endpoint, and a test per saved answer with a `similar` assertion against it.
+ */
+export function promptfoo(tasks: TaskRecords[], provider?: ExportProvider): ExportFile {
+  const model = provider?.model ?? mostUsedModel(tasks) ?? 'gpt-4o-mini';
+  const config = provider?.baseUrl ? { apiBaseUrl: provider.baseUrl } : undefined;
+  const tests = tasks.flatMap((t) =>
+    t.instances.map((i) => ({
+      description: `${t.task.id} ${i.id}`,
+      // promptfoo renders the prompt '{{ messages }}' and then renders the result again; the
+      // escaped JSON comes out of the second pass as the exact chat.
+      vars: { messages: nunjucksLiteral(JSON.stringify(promptMessages(t.task, i))) },
+      assert: [{ type: 'similar', value: nunjucksLiteral(i.output), threshold: 0.75 }],
+      metadata: { task: t.task.id, id: i.id },
+    })),
+  );
+  const doc = {
+    description: `Alignment research tasks: ${tests.length} saved answers`,
+    prompts: [{ id: 'alignment-chat', label: 'Task prompt (system and user turns)', raw: '{{ messages }}' }],
+    providers: [{ id: `openai:chat:${model}`, ...(config ? { config: { ...config, temperature: 0 } } : { config: { temperature: 0 } }) }],
+    defaultTest: { options: { provider: { embedding: { id: 'openai:embedding:text-embedding-3-small', ...(config ? { config } : {}) } } } },
+    tests,
+  };
+  const header = [
+    '# promptfoo config written by the Alignment Research Assistant. Run it with: npx promptfoo eval -c <this file>',
+    '# The API key is read from OPENAI_API_KEY; it is never written here. Saved answers are escaped so Nunjucks renders them literally.',
+    '',
+  ].join('\n');
+  return { relPath: '', content: header + toYaml(doc, { lineWidth: 0 }), records: tests.length };
+}
+
+function mostUsedModel(tasks: TaskRecords[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const t of tasks) for (const i of t.instances) if (i.model?.model) counts.set(i.model.model, (counts.get(i.model.model) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** Every column of a Hugging Face row, always present (null when unset), so every file has one schema. */
+function hfRow(task: TaskSpec, i: TaskInstance) {
+  const c = i.constraints ?? {};
+  return {
+    id: i.id,
+    task: task.id,
+    messages: promptMessages(task, i),
+    output: i.output,
+    original_output: i.originalOutput ?? null,
+    metadata: {
+      task: task.id,
+      created_at: i.createdAt,
+      source: i.input.source?.title ?? null,
+      source_hash: i.input.source?.contentHash ?? null,
+      model: i.model?.model ?? null,
+      edited: i.originalOutput !== undefined,
+      rating: i.rating?.value ?? null,
+      rating_reason: i.rating?.reason ?? null,
+      parent_id: i.parentId ?? null,
+      constraints: { knowledge_cutoff: c.knowledgeCutoff ?? null, excluded_documents: c.excludedDocuments ?? [], note: c.note ?? null },
+    },
+  };
+}
+
+const str = (name: string) => ({ name, dtype: 'string' });
+/** The features of `hfRow`, declared in the card so a column that is null in one file is still a string. */
+const HF_FEATURES = [
+  str('id'),
+  str('task'),
+  { name: 'messages', list: [str('role'), str('content')] },
+  str('output'),
+  str('original_output'),
+  {
+    name: 'metadata',
+    struct: [
+      str('task'),
+      str('created_at'),
+      str('source'),
+      str('source_hash'),
+      str('model'),
+      { name: 'edited', dtype: 'bool' },
+      str('rating'),
+      str('rating_reason'),
+      str('parent_id'),
+      { name: 'constraints', struct: [str('knowledge_cutoff'), { name: 'excluded_documents', sequence: 'string' }, str('note')] },
+    ],
   },
-  finish(written) {
-    const front = toYaml({
-      license: 'cc-by-4.0',
-      language: ['en'],
-      pretty_name: 'Alignment research tasks',
-      task_categories: ['text-generation'],
-      configs: written.map(({ task }) => ({ config_name: task.id, data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }] })),
-    });
-    const body = [
-      '# Alignment research tasks',
-      '',
-      'Tasks in the format of the alignment-research-tasks dataset proposed by Ought (2022), saved with the Alignment Research Assistant: each instance is an input and the output a researcher accepted or corrected.',
-      '',
-      ...written.flatMap(({ task, records }) => [`## ${task.title} (\`${task.id}\`)`, '', `- Context: ${task.context}`, `- Input type: ${task.inputType}`, `- Output type: ${task.outputType}`, `- Instances: ${records}`, '']),
-    ].join('\n');
-    return [{ relPath: 'README.md', content: `---\n${front}---\n\n${body}\n`, records: 0 }];
-  },
-};
+];
+
+/**
+ * Hugging Face dataset folder: `data/<task>.jsonl` per task, and a card with a `default` config
+ * (every task) and one config per task, the declared features, and the licence the user chose.
+ */
+export function hf(license?: string): StreamedFormat {
+  return {
+    fileFor: (task) => `data/${task.id}.jsonl`,
+    instance(task, i, emit) {
+      emit(JSON.stringify(hfRow(task, i)));
+    },
+    finish(written) {
+      const configs = [
+        { config_name: 'default', data_files: [{ split: 'train', path: 'data/*.jsonl' }] },
+        ...written.map(({ task }) => ({ config_name: task.id, data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }] })),
+      ];
+      const front = toYaml({
+        license: license ?? 'other',
+        language: ['en'],
+        pretty_name: 'Alignment research tasks',
+        task_categories: ['text-generation'],
+        configs,
+        dataset_info: configs.map((c) => ({ config_name: c.config_name, features: HF_FEATURES })),
+      });
+      const body = [
+        '# Alignment research tasks',
+        '',
+        'Tasks in the format of the alignment-research-tasks dataset proposed by Ought (2022), saved with the Alignment Research Assistant: each instance is an input and the output a researcher accepted or corrected.',
+        '',
+        '## Licence and quoted material',
+        '',
+        license
+          ? `The dataset is released under \`${license}\`, as chosen by its author.`
+          : 'No licence was chosen when this was exported (`license: other`): choose one before publishing (CLI: `--license`; editor: the `alignment.export.license` setting).',
+        'Inputs quote passages of papers and posts verbatim (the `messages` column): those passages remain under their authors\' licences and are included for research on question answering about them.',
+        '',
+        '## Tasks',
+        '',
+        ...written.flatMap(({ task, records }) => [`### ${task.title} (\`${task.id}\`)`, '', `- Context: ${task.context}`, `- Input type: ${task.inputType}`, `- Output type: ${task.outputType}`, `- Instances: ${records}`, '']),
+      ].join('\n');
+      return [{ relPath: 'README.md', content: `---\n${front}---\n\n${body}\n`, records: 0 }];
+    },
+  };
+}
 
 export function markdown(tasks: TaskRecords[]): ExportFile {
-  return { relPath: '', content: renderTasksMarkdown(tasks.map((t) => ({ spec: t.task, instances: t.instances }))), records: tasks.reduce((n, t) => n + t.instances.length, 0) };
+  return { relPath: '', content: renderTasksMarkdown(tasks.map((t) => ({ spec: t.task, instances: t.instances, feedback: t.feedback }))), records: tasks.reduce((n, t) => n + t.instances.length, 0) };
 }
