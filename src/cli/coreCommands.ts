@@ -17,6 +17,7 @@ import { isModelConfigured, resolveModelSettingsFromEnv } from '../core/model/mo
 import { SourceCache } from '../core/sources/sourceCache';
 import { citationLabel } from '../core/retrieval/citations';
 import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
+import { readSplitConfig } from '../core/evaluation/splits';
 import { AlignError, InputFileError } from '../core/errors';
 import { checkSource } from '../core/tasks/constraints';
 
@@ -122,7 +123,8 @@ async function runSession(o: CommonOptions, input: SessionInput, question: strin
     model,
     passageBudgetTokens: 12_000,
     logger: o.logger,
-    examples: async () => selectFewShotExamples((await store.readInstances(input.task.id)).instances, { budgetTokens: 3000 }).map(renderExample),
+    examples: async () =>
+      selectFewShotExamples((await store.readInstances(input.task.id)).instances, { budgetTokens: 3000, split: readSplitConfig(store, input.task.id) }).map(renderExample),
   });
   const json = o.values.json;
   const turn = await session.ask(question, { signal: o.signal, onDelta: json ? undefined : (t) => o.io.stdout(t) });

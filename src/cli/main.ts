@@ -16,7 +16,9 @@ Usage:
   align retrieve <source> "<query>" [-k N] [--json]
   align index <folder>
   align critique <post.md> [--json]
-  align eval <task> [--model M] [--judge M] [--run-id ID] [--json]
+  align eval <task> [--model M] [--judge M] [--run-id ID] [--split test|train|all] [--budget N] [--yes] [--json]
+  align dataset split <task> --test 0.3 [--seed N] [--json]
+  align critique <draft.md> --planted flaws.json [--model M,…] [--json]
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -47,6 +49,16 @@ const OPTIONS = {
   judge: { type: 'string' },
   'run-id': { type: 'string' },
   k: { type: 'string', short: 'k' },
+  // Evidence: splits, leak budget, planted flaws, blind studies (src/cli/evidenceCommands.ts).
+  test: { type: 'string' },
+  seed: { type: 'string' },
+  split: { type: 'string' },
+  budget: { type: 'string' },
+  yes: { type: 'boolean', default: false },
+  planted: { type: 'string' },
+  rater: { type: 'string' },
+  run: { type: 'string' },
+  study: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -118,8 +130,10 @@ async function datasetCommand(common: CommonOptions, rest: string[]): Promise<nu
     case 'export':
     case 'import':
       return (await import('./featureCommands')).featureCommand(`dataset-${sub}`, common, args);
+    case 'split':
+      return (await import('./evidenceCommands')).splitCommand(common, args);
     default:
-      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export or import.`);
+      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export, import or split.`);
   }
 }
 

@@ -13,6 +13,7 @@ import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { DEFAULT_BASE_URL } from '../core/model/modelTypes';
 import { isModelConfigured, endpointLabel } from '../core/model/modelConfig';
 import { selectFewShotExamples, renderExample } from '../core/prompts/fewShot';
+import { readSplitConfig } from '../core/evaluation/splits';
 import { SourceCache } from '../core/sources/sourceCache';
 import { AlignError } from '../core/errors';
 import { ApiKeyStore } from './apiKeyStore';
@@ -130,6 +131,6 @@ export class HostServices {
   private async examplesFor(task: TaskSpec, budgetTokens: number): Promise<PromptExample[]> {
     const store = await this.store();
     const { instances } = await store.readInstances(task.id);
-    return selectFewShotExamples(instances, { budgetTokens }).map(renderExample);
+    return selectFewShotExamples(instances, { budgetTokens, split: readSplitConfig(store, task.id) }).map(renderExample);
   }
 }
