@@ -22,3 +22,8 @@ export async function splitCommand(o: CommonOptions, args: string[]): Promise<nu
   }
   return 0;
 }
+
+/** align study …: blind comparisons by people (see studyCli.ts). */
+export async function studyCommand(o: CommonOptions, args: string[]): Promise<number> {
+  return (await import('./studyCli')).studyCli(o, args);
+}

@@ -19,6 +19,7 @@ Usage:
   align eval <task> [--model M] [--judge M] [--run-id ID] [--split test|train|all] [--budget N] [--yes] [--json]
   align dataset split <task> --test 0.3 [--seed N] [--json]
   align critique <draft.md> --planted flaws.json [--model M,…] [--json]
+  align study create|next|rate|assist|ask|answer|results|export <task> <study> … (align study for details)
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -57,8 +58,9 @@ const OPTIONS = {
   yes: { type: 'boolean', default: false },
   planted: { type: 'string' },
   rater: { type: 'string' },
-  run: { type: 'string' },
   study: { type: 'string' },
+  arms: { type: 'string' },
+  confidence: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -105,6 +107,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'critique':
       case 'eval':
         return await (await import('./featureCommands')).featureCommand(command, common, rest);
+      case 'study':
+        return await (await import('./evidenceCommands')).studyCommand(common, rest);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }
