@@ -165,3 +165,32 @@ test('align dataset split, then align eval past the budget refuses without --yes
   assert.equal(forced.code, 0, forced.err);
   assert.equal(JSON.parse(forced.out).summary.testConsultations, 2);
 });
+
+test('exports carry the split: Hugging Face train and test files, Inspect metadata, promptfoo metadata', async () => {
+  const { exportDataset } = await import('../../src/core/exports/exportDataset');
+  const { parse } = await import('yaml');
+  const store = await freshStore(20);
+  await splitTask(store, 'failure-modes', { testFraction: 0.3, seed: 2 });
+  for (let n = 21; n <= 30; n++) await store.appendInstance(inst(n)); // placed by the rule only
+  const config = readSplitConfig(store, 'failure-modes')!;
+  const expectTest = new Set(Array.from({ length: 30 }, (_, i) => `inst-${i + 1}`).filter((id) => ruleSplit(config, id) === 'test'));
+  const out = path.join(store.root, '..', `hf-${Date.now()}`);
+  await exportDataset(store, { format: 'hf', out });
+  const ids = (f: string) => fs.readFileSync(path.join(out, 'data', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; metadata: { split: string } });
+  const test = ids('failure-modes-test.jsonl');
+  const train = ids('failure-modes.jsonl');
+  assert.deepEqual(new Set(test.map((r) => r.id)), expectTest);
+  assert.equal(train.length + test.length, 30);
+  assert.ok(train.every((r) => r.metadata.split === 'train') && test.every((r) => r.metadata.split === 'test'));
+  const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
+  const front = parse(card.split('---')[1]) as { configs: { data_files: { split: string; path: string }[] }[] };
+  assert.deepEqual(front.configs[0].data_files.map((d) => d.split), ['train', 'test']);
+  const insp = path.join(store.root, '..', `inspect-${Date.now()}.jsonl`);
+  await exportDataset(store, { format: 'inspect', out: insp });
+  const samples = fs.readFileSync(insp, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; metadata: { split: string } });
+  for (const s of samples) assert.equal(s.metadata.split, expectTest.has(s.id) ? 'test' : 'train', s.id);
+  const pf = path.join(store.root, '..', `pf-${Date.now()}.yaml`);
+  await exportDataset(store, { format: 'promptfoo', out: pf });
+  const cases = parse(fs.readFileSync(pf, 'utf8')) as { metadata: { id: string; split: string } }[];
+  for (const c of cases) assert.equal(c.metadata.split, expectTest.has(c.metadata.id) ? 'test' : 'train');
+});

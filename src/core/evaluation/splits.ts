@@ -43,6 +43,12 @@ export function trainOnly<T extends Pick<TaskInstance, 'id' | 'split'>>(instance
   return instances.filter((i) => effectiveSplit(i, config) !== 'test');
 }
 
+/** The instance with its effective split written in (for exports): a copy when it changes, the same object otherwise. */
+export function withSplit<T extends Pick<TaskInstance, 'id' | 'split'>>(inst: T, config: SplitConfig | undefined): T {
+  if (inst.split || !config) return inst;
+  return { ...inst, split: ruleSplit(config, inst.id) };
+}
+
 export function splitConfigPath(store: DatasetStore, taskId: string): string {
   return path.join(store.taskDir(taskId), 'split.json');
 }

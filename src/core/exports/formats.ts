@@ -23,8 +23,10 @@ export interface StreamedFormat {
   /** Called before a task's instances, with its feedback (for formats that pair the two). */
   startTask?(task: LoadedTask, feedback: FeedbackRecord[]): void;
   instance(task: LoadedTask, inst: TaskInstance, emit: (line: LineParts) => void): void;
+  /** Where a task's test-split instances go, for formats that keep them in a file of their own. */
+  testFileFor?(task: LoadedTask): string;
   /** Files written once every instance has been, such as a dataset card. */
-  finish?(written: { task: LoadedTask; records: number }[]): ExportFile[];
+  finish?(written: { task: LoadedTask; records: number; testRecords?: number }[]): ExportFile[];
 }
 
 // Every instance of a task shares its system message (about 1.5 KB of each line): it is encoded
@@ -57,6 +59,7 @@ function metadata(task: TaskSpec, i: TaskInstance) {
     rating: i.rating?.value,
     parent_id: i.parentId,
     constraints: i.constraints,
+    split: i.split,
   };
 }
 
@@ -127,7 +130,7 @@ export function promptfoo(tasks: TaskRecords[]): ExportFile {
       description: `${t.task.id} ${i.id}`,
       vars: { task: t.task.id, prompt: promptText(t.task, i) },
       assert: [{ type: 'similar', value: i.output, threshold: 0.75 }],
-      metadata: { id: i.id },
+      metadata: { id: i.id, ...(i.split ? { split: i.split } : {}) },
     })),
   );
   return { relPath: '', content: toYaml(cases), records: cases.length };
@@ -136,6 +139,7 @@ export function promptfoo(tasks: TaskRecords[]): ExportFile {
 /** Hugging Face dataset folder: `data/<task>.jsonl` per task, and a card whose `configs` name them. */
 export const hf: StreamedFormat = {
   fileFor: (task) => `data/${task.id}.jsonl`,
+  testFileFor: (task) => `data/${task.id}-test.jsonl`,
   instance(task, i, emit) {
     emit(JSON.stringify({ id: i.id, task: task.id, messages: promptMessages(task, i), output: i.output, original_output: i.originalOutput ?? null, metadata: metadata(task, i) }));
   },
@@ -145,7 +149,10 @@ export const hf: StreamedFormat = {
       language: ['en'],
       pretty_name: 'Alignment research tasks',
       task_categories: ['text-generation'],
-      configs: written.map(({ task }) => ({ config_name: task.id, data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }] })),
+      configs: written.map(({ task, testRecords }) => ({
+        config_name: task.id,
+        data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }, ...(testRecords ? [{ split: 'test', path: `data/${task.id}-test.jsonl` }] : [])],
+      })),
     });
     const body = [
       '# Alignment research tasks',
