@@ -50,7 +50,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { panel: 'src/webview/panel.ts' },
+    entryPoints: { panel: 'src/webview/panel.ts', evidence: 'src/webview/evidence.ts' },
     outdir: 'media',
   },
 ];

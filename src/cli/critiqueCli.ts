@@ -9,6 +9,7 @@ import { AlignError } from '../core/errors';
 export async function critiqueCli(o: CommonOptions, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('align critique needs a Markdown file: align critique post.md');
+  if (o.values.planted !== undefined) return (await import('./plantedCli')).plantedCli(o, file);
   const abs = path.resolve(o.io.cwd, file);
   const text = readInputFile(abs);
   if (!/\.(md|markdown)$/i.test(abs)) o.io.stderr(`warning: ${abs} does not end in .md; reading it as Markdown.\n`);

@@ -16,7 +16,10 @@ Usage:
   align retrieve <source> "<query>" [-k N] [--json]
   align index <folder>
   align critique <post.md> [--json]
-  align eval <task> [--model M] [--judge M] [--run-id ID] [--json]
+  align eval <task> [--model M] [--judge M] [--run-id ID] [--split test|train|all] [--budget N] [--yes] [--json]
+  align dataset split <task> --test 0.3 [--seed N] [--json]
+  align critique <draft.md> --planted flaws.json [--model M,…] [--json]
+  align study create|next|rate|assist|ask|answer|results|export <task> <study> … (align study for details)
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -48,6 +51,17 @@ const OPTIONS = {
   judge: { type: 'string' },
   'run-id': { type: 'string' },
   k: { type: 'string', short: 'k' },
+  // Evidence: splits, leak budget, planted flaws, blind studies (src/cli/evidenceCommands.ts).
+  test: { type: 'string' },
+  seed: { type: 'string' },
+  split: { type: 'string' },
+  budget: { type: 'string' },
+  yes: { type: 'boolean', default: false },
+  planted: { type: 'string' },
+  rater: { type: 'string' },
+  study: { type: 'string' },
+  arms: { type: 'string' },
+  confidence: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -95,6 +109,8 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
       case 'critique':
       case 'eval':
         return await (await import('./featureCommands')).featureCommand(command, common, rest);
+      case 'study':
+        return await (await import('./evidenceCommands')).studyCommand(common, rest);
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }
@@ -120,8 +136,10 @@ async function datasetCommand(common: CommonOptions, rest: string[]): Promise<nu
     case 'export':
     case 'import':
       return (await import('./featureCommands')).featureCommand(`dataset-${sub}`, common, args);
+    case 'split':
+      return (await import('./evidenceCommands')).splitCommand(common, args);
     default:
-      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export or import.`);
+      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export, import or split.`);
   }
 }
 

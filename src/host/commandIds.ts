@@ -34,6 +34,12 @@ export const COMMAND_IDS = [
   'alignment.dataset.deleteInstance',
   'alignment.dataset.revealInstance',
   'alignment.dataset.openTaskSpec',
+  // Evidence (src/host/evidence): splits, planted flaws, blind studies, the scorecard.
+  'alignment.splitTask',
+  'alignment.evaluatePlantedFlaws',
+  'alignment.createStudy',
+  'alignment.rateStudy',
+  'alignment.showScorecard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

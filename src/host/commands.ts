@@ -14,6 +14,7 @@ import type { DraftCritique } from './critique/critiqueComments';
 import type { SourceTextProvider } from './citationOpener';
 import { evaluationCommand } from './evaluationCommands';
 import { libraryCommands } from './libraryCommands';
+import { evidenceCommands } from './evidence/evidenceCommands';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -175,6 +176,7 @@ export function createCommands(services: HostServices, conversations: Conversati
     'alignment.critique.editAndSave': (raw, text) => critique.editAndSave(raw, typeof text === 'string' ? text : undefined),
     'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
     'alignment.evaluateTask': evaluationCommand(services, docs),
+    ...evidenceCommands(services, () => tree.refresh()),
   };
   return commands;
 }

@@ -4,6 +4,7 @@ import type { SourceTextProvider } from './citationOpener';
 import type { DatasetNode } from './datasetTree';
 import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
+import { confirmOverBudget, testBudgetSetting } from './evidence/evidenceCommands';
 
 interface EvaluateArgs {
   taskId?: string;
@@ -15,8 +16,8 @@ interface EvaluateArgs {
 }
 
 function scorecardText(s: Scorecard): string {
-  return Object.entries(s.byModel)
-    .map(([m, v]) => `${m}: better ${v.better}, same ${v.same}, worse ${v.worse}, unjudged ${v.unjudged}, failed ${v.errors}; win rate ${v.winRate ?? '–'}`)
+  return (s.split && s.split !== 'all' ? `(${s.split} split; test consulted ${s.testConsultations ?? 0}×) ` : '') + Object.entries(s.byModel)
+    .map(([m, v]) => `${m}: better ${v.better}, same ${v.same}, worse ${v.worse}, unjudged ${v.unjudged}, failed ${v.errors}; win rate ${v.winRate ?? '–'}${v.winRateInterval ? ` [${v.winRateInterval[0]}–${v.winRateInterval[1]}]` : ''}`)
     .join(' · ');
 }
 
@@ -72,6 +73,8 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
           judge: judgeClient,
           runId: args.runId,
           concurrency: 2,
+          testBudget: testBudgetSetting(),
+          confirmOverBudget: (b) => confirmOverBudget(task.id, b),
           signal: abort.signal,
           onProgress: (done, total) => {
             progress.report({ increment: ((done - last) / Math.max(1, total)) * 100, message: `${done} of ${total}` });

@@ -53,7 +53,16 @@ export interface TaskInstance {
   parentId?: string;
   /** Constraints in force when the instance was made. */
   constraints: InformationConstraints;
+  /**
+   * Held-out discipline: `test` instances are never shown to a model as worked examples. Absent on
+   * instances saved before the task was split (their split then follows the task's split rule,
+   * see src/core/evaluation/splits.ts).
+   */
+  split?: InstanceSplit;
 }
+
+/** Which side of a task's train/test split an instance is on. */
+export type InstanceSplit = 'train' | 'test';
 
 /**
  * Feedback that is not itself an instance: a rating given without saving, or a finding the

@@ -54,6 +54,7 @@ export function validateInstance(raw: unknown): TaskInstance {
   if (v.rating !== undefined) need(isObj(v.rating) && (v.rating.value === 'good' || v.rating.value === 'bad'), 'rating.value', 'must be "good" or "bad"');
   if (v.parentId !== undefined) need(typeof v.parentId === 'string', 'parentId', 'must be a string');
   need(isObj(v.constraints), 'constraints', 'must be an object');
+  if (v.split !== undefined) need(v.split === 'train' || v.split === 'test', 'split', 'must be "train" or "test"');
   return v as unknown as TaskInstance;
 }
 

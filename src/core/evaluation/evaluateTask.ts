@@ -9,10 +9,13 @@ import { appendJsonlLine, readJsonl, writeFileAtomic } from '../dataset/jsonlFil
 import { withFileLock } from '../dataset/fileLock';
 import { assertNoLinkBelow } from '../dataset/datasetPaths';
 import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
-import { renderExample, selectFewShotExamples } from '../prompts/fewShot';
+import { pickFewShotExamples, rankFewShotCandidates, renderExample } from '../prompts/fewShot';
 import { escapePromptData } from '../prompts/promptData';
 import { describeError } from '../errors';
 import { newId } from '../dataset/ids';
+import { effectiveSplit, readSplitConfig, type SplitConfig } from './splits';
+import { leakBudget, logTestConsultation, type LeakBudget } from './leakLog';
+import { bootstrapInterval } from './statistics';
 
 export type Verdict = 'better' | 'same' | 'worse';
 
@@ -40,8 +43,28 @@ export interface Scorecard {
   runId: string;
   taskId: string;
   updatedAt: string;
-  byModel: Record<string, { answered: number; errors: number; better: number; same: number; worse: number; unjudged: number; winRate: number | null; meanScore: number | null }>;
+  byModel: Record<string, ModelScore>;
+  /** Which instances the run answered: the test split, the train split, or all (a task never split). */
+  split?: EvaluationSplit;
+  /** How many times the task's test split has been consulted, this run included. */
+  testConsultations?: number;
 }
+
+export interface ModelScore {
+  answered: number;
+  errors: number;
+  better: number;
+  same: number;
+  worse: number;
+  unjudged: number;
+  /** (better + same / 2) / judged. */
+  winRate: number | null;
+  /** 95% percentile bootstrap interval of the win rate over instances (seed 1, 1000 resamples). */
+  winRateInterval: [number, number] | null;
+  meanScore: number | null;
+}
+
+export type EvaluationSplit = 'test' | 'train' | 'all';
 
 export interface EvaluateOptions {
   task: TaskSpec;
@@ -55,6 +78,12 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Tokens of worked examples; 0 to evaluate zero-shot. */
   fewShotBudgetTokens?: number;
+  /** Which instances to answer; default the test split when the task is split, else all. */
+  split?: EvaluationSplit;
+  /** How many consultations of the test split are allowed before `confirmOverBudget` is asked. */
+  testBudget?: number;
+  /** Asked when the test split has been consulted `testBudget` times already; false refuses the run. */
+  confirmOverBudget?: (status: LeakBudget) => Promise<boolean>;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -67,9 +96,14 @@ export function runDir(store: DatasetStore, taskId: string, runId: string): stri
   return path.join(store.taskDir(taskId), 'evals', runId);
 }
 
-/** The chat the model under test sees for a saved instance: its input, with that instance left out of the examples. */
-export function evaluationMessages(task: TaskSpec, inst: TaskInstance, all: TaskInstance[], budget: number): ChatMessage[] {
-  const examples = budget > 0 ? selectFewShotExamples(all, { budgetTokens: budget, excludeId: inst.id }).map(renderExample) : [];
+/**
+ * The chat the model under test sees for a saved instance: its input, with worked examples from
+ * the train split only, never the instance itself. `all` may be ranked once with
+ * rankFewShotCandidates and passed with `ranked: true`.
+ */
+export function evaluationMessages(task: TaskSpec, inst: TaskInstance, all: readonly TaskInstance[], budget: number, opts: { split?: SplitConfig; ranked?: boolean } = {}): ChatMessage[] {
+  const pool = opts.ranked ? all : rankFewShotCandidates(all, opts.split);
+  const examples = budget > 0 ? pickFewShotExamples(pool, { budgetTokens: budget, excludeId: inst.id }).map(renderExample) : [];
   return buildMessages({ ...partsFromInstance(task, inst.input), examples });
 }
 
@@ -122,7 +156,7 @@ export function summarise(runId: string, taskId: string, judgements: Judgement[]
   }
   const byModel: Scorecard['byModel'] = {};
   for (const j of latest.values()) {
-    const s = (byModel[j.model] ??= { answered: 0, errors: 0, better: 0, same: 0, worse: 0, unjudged: 0, winRate: null, meanScore: null });
+    const s = (byModel[j.model] ??= { answered: 0, errors: 0, better: 0, same: 0, worse: 0, unjudged: 0, winRate: null, winRateInterval: null, meanScore: null });
     if (j.error) s.errors++;
     else s.answered++;
     if (j.verdict) s[j.verdict]++;
@@ -132,6 +166,11 @@ export function summarise(runId: string, taskId: string, judgements: Judgement[]
     const judged = s.better + s.same + s.worse;
     // Ties count half, as in pairwise win rates.
     s.winRate = judged ? Math.round(((s.better + s.same / 2) / judged) * 1000) / 1000 : null;
+    if (judged) {
+      const points = [...Array(s.better).fill(1), ...Array(s.same).fill(0.5), ...Array(s.worse).fill(0)] as number[];
+      const ci = bootstrapInterval(points, { seed: 1, resamples: 1000 });
+      s.winRateInterval = [Math.round(ci.low * 1000) / 1000, Math.round(ci.high * 1000) / 1000];
+    }
     const scores = [...latest.values()].filter((j) => j.model === model && typeof j.score === 'number').map((j) => j.score!);
     s.meanScore = scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100 : null;
   }
@@ -150,9 +189,36 @@ export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: stri
   assertNoLinkBelow(opts.store.root, path.join(dir, 'judgements.jsonl'));
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'judgements.jsonl');
-  const { instances } = await opts.store.readInstances(opts.task.id);
+  const { instances: all } = await opts.store.readInstances(opts.task.id);
+  const splitConfig = readSplitConfig(opts.store, opts.task.id);
+  const split: EvaluationSplit = opts.split ?? (splitConfig ? 'test' : 'all');
+  if (split !== 'all' && !splitConfig && !all.some((i) => i.split)) {
+    throw new AlignError(`Task "${opts.task.id}" has no train/test split.`, 'not-split', `Split it first (align dataset split ${opts.task.id} --test 0.3), or evaluate on all instances.`);
+  }
+  const instances = split === 'all' ? all : all.filter((i) => effectiveSplit(i, splitConfig) === split);
   const done = new Set(readJudgements(dir).filter((j) => !j.error).map((j) => `${j.model}\u0000${j.instanceId}`));
   const jobs = opts.models.flatMap((m) => instances.map((inst) => ({ model: m, inst }))).filter((j) => !done.has(`${j.model.settings.model}\u0000${j.inst.id}`));
+  const testTouched = new Set(jobs.filter((j) => effectiveSplit(j.inst, splitConfig) === 'test').map((j) => j.inst.id)).size;
+  if (testTouched) {
+    const status = leakBudget(opts.store, opts.task.id, opts.testBudget);
+    if (status.exceeded && !(await opts.confirmOverBudget?.(status))) {
+      throw new AlignError(
+        `The test split of "${opts.task.id}" has been consulted ${status.consultations} times, at its budget of ${status.budget}.`,
+        'leak-budget',
+        'Each look leaks a little of the held-out set. Confirm to run anyway (--yes on the command line), or raise the budget.',
+      );
+    }
+    await logTestConsultation(opts.store, opts.task.id, {
+      at: new Date().toISOString(),
+      kind: 'evaluation',
+      runId,
+      models: opts.models.map((m) => m.settings.model),
+      ...(opts.judge ? { judge: opts.judge.settings.model } : {}),
+      instances: testTouched,
+    });
+  }
+  // Worked examples come from train only (never test, never the instance itself), ranked once.
+  const pool = rankFewShotCandidates(all, splitConfig);
   const total = jobs.length;
   let finished = 0;
   let next = 0;
@@ -162,7 +228,7 @@ export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: stri
       const base: Judgement = { runId, instanceId: inst.id, model: model.settings.model, createdAt: new Date().toISOString(), answer: '', reference: inst.output };
       let line: Judgement;
       try {
-        const result = await model.chat({ messages: evaluationMessages(opts.task, inst, instances, opts.fewShotBudgetTokens ?? 2000), signal: opts.signal });
+        const result = await model.chat({ messages: evaluationMessages(opts.task, inst, pool, opts.fewShotBudgetTokens ?? 2000, { ranked: true }), signal: opts.signal });
         line = { ...base, answer: result.text };
         if (opts.judge) line = { ...line, ...(await judgeAnswer(opts.judge, opts.task, inst, result.text, opts.signal)) };
       } catch (e) {
@@ -177,7 +243,7 @@ export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: stri
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, jobs.length)) }, work));
   const judgements = readJudgements(dir);
-  const scorecard = summarise(runId, opts.task.id, judgements);
+  const scorecard: Scorecard = { ...summarise(runId, opts.task.id, judgements), split, testConsultations: leakBudget(opts.store, opts.task.id, undefined).consultations };
   writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(scorecard, null, 2) + '\n');
   return { runId, dir, scorecard, judgements };
 }

@@ -8,6 +8,7 @@ import { AtomicLineWriter, writeFileAtomic } from '../dataset/jsonlFile';
 import type { TaskRecords } from './exportRecords';
 import { chooseTasks, readTaskRecords } from './exportRecords';
 import * as formats from './formats';
+import { readSplitConfig, withSplit } from '../evaluation/splits';
 
 export const EXPORT_FORMATS = ['inspect', 'openai-evals', 'openai-chat', 'dpo', 'promptfoo', 'hf', 'markdown'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -94,7 +95,7 @@ async function streamExport(store: DatasetStore, format: formats.StreamedFormat,
   };
   const corrupt: CorruptLine[] = [];
   const counts: Record<string, number> = {};
-  const written: { task: LoadedTask; records: number }[] = [];
+  const written: { task: LoadedTask; records: number; testRecords?: number }[] = [];
   let read = 0;
   try {
     if (tasks.some((t) => !format.fileFor(t))) await writerFor(''); // one target file, even when empty
@@ -104,13 +105,26 @@ async function streamExport(store: DatasetStore, format: formats.StreamedFormat,
       format.startTask?.(task, feedback.records);
       let instances = 0;
       let writer: AtomicLineWriter | undefined;
+      // Each instance carries its split (recorded, or by the task's rule); formats with a test file get test apart.
+      const split = readSplitConfig(store, task.id);
+      let testWriter: AtomicLineWriter | undefined;
+      let testRecords = 0;
       for await (const batch of store.readInstanceBatches(task.id)) {
         corrupt.push(...batch.corrupt);
         if (batch.instances.length && !writer) writer = await writerFor(format.fileFor(task));
-        for (const inst of batch.instances) format.instance(task, inst, (line) => writer!.add(line));
+        for (const raw of batch.instances) {
+          const inst = withSplit(raw, split);
+          let target = writer!;
+          if (format.testFileFor && inst.split === 'test') {
+            target = testWriter ??= await writerFor(format.testFileFor(task));
+            testRecords++;
+          }
+          format.instance(task, inst, (line) => target.add(line));
+        }
         instances += batch.instances.length;
         read += batch.instances.length;
         await writer?.drain();
+        await testWriter?.drain();
         opts.signal?.throwIfAborted();
         opts.onProgress?.(read);
       }
@@ -118,7 +132,7 @@ async function streamExport(store: DatasetStore, format: formats.StreamedFormat,
       if (!instances && !feedback.records.length && !opts.taskId) continue;
       if (!writer) await writerFor(format.fileFor(task));
       counts[task.id] = instances;
-      written.push({ task, records: instances });
+      written.push({ task, records: instances, ...(testRecords ? { testRecords } : {}) });
     }
     let records = 0;
     for (const w of writers.values()) records += await w.commit();

@@ -5,6 +5,7 @@ import type { ChatMessage } from '../model/modelTypes';
 import { loadTasks } from '../tasks/taskRegistry';
 import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
 import { AlignError } from '../errors';
+import { readSplitConfig, withSplit } from '../evaluation/splits';
 
 /** A task with everything an exporter needs. */
 export interface TaskRecords {
@@ -21,7 +22,8 @@ export async function readTaskRecords(store: DatasetStore, taskId?: string): Pro
     const { instances, corrupt } = await store.readInstances(task.id);
     const fb = await store.readFeedback(task.id);
     if (!instances.length && !fb.records.length && !taskId) continue;
-    out.push({ task, instances, feedback: fb.records, corrupt: [...corrupt, ...fb.corrupt] });
+    const split = readSplitConfig(store, task.id);
+    out.push({ task, instances: instances.map((i) => withSplit(i, split)), feedback: fb.records, corrupt: [...corrupt, ...fb.corrupt] });
   }
   return out;
 }

@@ -23,8 +23,10 @@ export interface StreamedFormat {
   /** Called before a task's instances, with its feedback (for formats that pair the two). */
   startTask?(task: LoadedTask, feedback: FeedbackRecord[]): void;
   instance(task: LoadedTask, inst: TaskInstance, emit: (line: LineParts) => void): void;
+  /** Where a task's test-split instances go, for formats that keep them in a file of their own. */
+  testFileFor?(task: LoadedTask): string;
   /** Files written once every instance has been, such as a dataset card. */
-  finish?(written: { task: LoadedTask; records: number }[]): ExportFile[];
+  finish?(written: { task: LoadedTask; records: number; testRecords?: number }[]): ExportFile[];
 }
 
 // Every instance of a task shares its system message (about 1.5 KB of each line): it is encoded
@@ -57,6 +59,7 @@ function metadata(task: TaskSpec, i: TaskInstance) {
     rating: i.rating?.value,
     parent_id: i.parentId,
     constraints: i.constraints,
+    split: i.split,
   };
 }
 
@@ -172,7 +175,7 @@ export function promptfoo(tasks: TaskRecords[], provider?: ExportProvider): Expo
       // escaped JSON comes out of the second pass as the exact chat.
       vars: { messages: nunjucksLiteral(JSON.stringify(promptMessages(t.task, i))) },
       assert: [{ type: 'similar', value: nunjucksLiteral(i.output), threshold: 0.75 }],
-      metadata: { task: t.task.id, id: i.id },
+      metadata: { task: t.task.id, id: i.id, ...(i.split ? { split: i.split } : {}) },
     })),
   );
   const doc = {
@@ -216,6 +219,7 @@ function hfRow(task: TaskSpec, i: TaskInstance) {
       rating_reason: i.rating?.reason ?? null,
       parent_id: i.parentId ?? null,
       constraints: { knowledge_cutoff: c.knowledgeCutoff ?? null, excluded_documents: c.excludedDocuments ?? [], note: c.note ?? null },
+      split: i.split ?? null,
     },
   };
 }
@@ -241,6 +245,7 @@ const HF_FEATURES = [
       str('rating_reason'),
       str('parent_id'),
       { name: 'constraints', struct: [str('knowledge_cutoff'), { name: 'excluded_documents', sequence: 'string' }, str('note')] },
+      str('split'),
     ],
   },
 ];
@@ -252,13 +257,21 @@ const HF_FEATURES = [
 export function hf(license?: string): StreamedFormat {
   return {
     fileFor: (task) => `data/${task.id}.jsonl`,
+    testFileFor: (task) => `data/${task.id}-test.jsonl`,
     instance(task, i, emit) {
       emit(JSON.stringify(hfRow(task, i)));
     },
     finish(written) {
+      // A task's test split, when it has one, is a file of its own: the `test` split of its config and of the default.
+      const files = (split: 'train' | 'test') =>
+        written.filter((w) => split === 'train' || w.testRecords).map(({ task }) => (split === 'train' ? `data/${task.id}.jsonl` : `data/${task.id}-test.jsonl`));
+      const testFiles = files('test');
       const configs = [
-        { config_name: 'default', data_files: [{ split: 'train', path: 'data/*.jsonl' }] },
-        ...written.map(({ task }) => ({ config_name: task.id, data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }] })),
+        { config_name: 'default', data_files: [{ split: 'train', path: files('train') }, ...(testFiles.length ? [{ split: 'test', path: testFiles }] : [])] },
+        ...written.map(({ task, testRecords }) => ({
+          config_name: task.id,
+          data_files: [{ split: 'train', path: `data/${task.id}.jsonl` }, ...(testRecords ? [{ split: 'test', path: `data/${task.id}-test.jsonl` }] : [])],
+        })),
       ];
       const front = toYaml({
         license: license ?? 'other',

@@ -3,26 +3,50 @@ import type { PromptExample } from './promptBuilder';
 import { citationLabel } from '../retrieval/citations';
 import { estimateTokens } from '../retrieval/tokenCount';
 import { escapePromptData } from './promptData';
+import { effectiveSplit, type SplitConfig } from '../evaluation/splits';
 
 /**
  * Saved instances to show the model as worked examples: good ratings first, then unrated, newest
- * first within each; badly rated ones never; never the instance being answered; within budget.
+ * first within each; badly rated ones never; never the instance being answered; never one in the
+ * test split (recorded on it, or by the task's split rule when given); within budget.
  */
 export function selectFewShotExamples(
   instances: readonly TaskInstance[],
+  opts: { budgetTokens: number; excludeId?: string; excludeIds?: readonly string[]; maxExamples?: number; split?: SplitConfig },
+): TaskInstance[] {
+  return pickFewShotExamples(rankFewShotCandidates(instances, opts.split), opts);
+}
+
+/**
+ * The instances that may serve as examples, best first (see selectFewShotExamples). An evaluation
+ * ranks once per run and picks per instance, instead of sorting the whole task for every answer.
+ */
+export function rankFewShotCandidates(instances: readonly TaskInstance[], split?: SplitConfig): TaskInstance[] {
+  const rank = (i: TaskInstance) => (i.rating?.value === 'good' ? 0 : 1);
+  return instances
+    .filter((i) => effectiveSplit(i, split) !== 'test' && i.rating?.value !== 'bad' && i.output.trim())
+    .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt));
+}
+
+const exampleCost = new WeakMap<TaskInstance, number>();
+
+/** Takes examples from ranked candidates, best first, within the token budget, skipping excluded ids. */
+export function pickFewShotExamples(
+  ranked: readonly TaskInstance[],
   opts: { budgetTokens: number; excludeId?: string; excludeIds?: readonly string[]; maxExamples?: number },
 ): TaskInstance[] {
   const excluded = new Set([opts.excludeId, ...(opts.excludeIds ?? [])].filter(Boolean));
-  const rank = (i: TaskInstance) => (i.rating?.value === 'good' ? 0 : 1);
-  const candidates = instances
-    .filter((i) => !excluded.has(i.id) && i.rating?.value !== 'bad' && i.output.trim())
-    .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt));
   const out: TaskInstance[] = [];
   let used = 0;
-  for (const inst of candidates) {
+  for (const inst of ranked) {
     if (out.length >= (opts.maxExamples ?? 4)) break;
-    const ex = renderExample(inst);
-    const cost = estimateTokens(ex.user) + estimateTokens(ex.assistant);
+    if (excluded.has(inst.id)) continue;
+    let cost = exampleCost.get(inst);
+    if (cost === undefined) {
+      const ex = renderExample(inst);
+      cost = estimateTokens(ex.user) + estimateTokens(ex.assistant);
+      exampleCost.set(inst, cost);
+    }
     if (used + cost > opts.budgetTokens) continue;
     out.push(inst);
     used += cost;

@@ -121,4 +121,29 @@ export const BUILTIN_TASKS: readonly TaskSpec[] = [
     instructions: ['Condense the transcript into notes with sections: key claims (attributed), disagreements, open questions, action items. Keep the speakers\' meaning; do not add claims they did not make.', DATA].join(' '),
     inputKind: 'text',
   }),
+  task({
+    id: 'update-on-evidence',
+    title: 'Update a take on new evidence',
+    context:
+      'A researcher holds a view about AI alignment (a forecast, a claim about a technique, a judgement of a plan) and meets a new piece of evidence. A trustworthy assistant should say how much the evidence bears on the view, in either direction, rather than defend the view or abandon it.',
+    inputType: 'A stated view (field "view", with how confident the researcher is when given) and a piece of evidence (the text: a result, an observation, an argument).',
+    outputType: 'How the view should change and by how much (a direction and a rough size, e.g. from 70% to 55%), and why: what the evidence shows, how reliable it is, and what it does not show.',
+    instructions: [
+      'First restate the view and the evidence in one sentence each. Then say whether the evidence supports, undercuts or is irrelevant to the view, and how strongly: give a direction and a rough size of the update, with a number when the view has one.',
+      'Explain why: what would have to be true for the evidence to appear if the view were right, and if it were wrong; how reliable and how general the evidence is; what it leaves open.',
+      'Do not move the view more than the evidence warrants, and do not refuse to move it. Name the observation that would change the conclusion.',
+      DATA,
+    ].join(' '),
+    inputKind: 'text',
+  }),
+  task({
+    id: 'flaw-detection',
+    title: 'Find a planted flaw in a draft',
+    context:
+      'To test a critic on flaws whose answer is known, a researcher plants flaws in a copy of a draft and asks a model to critique it. Each planted flaw, caught or missed, becomes an instance: the draft and the planted sentence in, the flaw that should have been found out.',
+    inputType: 'A draft (text) and the sentence where a flaw was planted (field "quote"); fields "critic" and "outcome" record which model was tested and whether it caught the flaw.',
+    outputType: 'The flaw in that sentence: what is wrong and why it matters.',
+    instructions: ['Say what is wrong with the quoted sentence of the draft and why it matters, in one or two sentences.', DATA].join(' '),
+    inputKind: 'text',
+  }),
 ];
