@@ -1,7 +1,6 @@
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot, loadTask, modelFrom } from './coreCommands';
+import { loadTask, modelFrom, openStore } from './coreCommands';
 import { UsageError } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import { evaluateTask } from '../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { AlignError } from '../core/errors';
@@ -19,7 +18,7 @@ export async function evalCli(o: CommonOptions, args: string[]): Promise<number>
   const names = (o.values.model ?? base.settings.model).split(',').map((s) => s.trim()).filter(Boolean);
   const models = names.map((model) => new OpenAIModelClient({ ...base.settings, model }, o.logger));
   const judge = o.values.judge ? new OpenAIModelClient({ ...base.settings, model: o.values.judge, temperature: 0 }, o.logger) : undefined;
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const { instances } = await store.readInstances(task.id);
   if (!instances.length) throw new AlignError(`Task "${task.id}" has no saved instances to evaluate against.`, 'no-instances', 'Save some answers first.');
   const result = await evaluateTask({
