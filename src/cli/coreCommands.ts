@@ -32,6 +32,11 @@ export function datasetRoot(o: CommonOptions): string {
   return path.resolve(o.io.cwd, o.values.dataset ?? 'alignment-tasks');
 }
 
+/** The dataset; its default folder in the working directory may not be a link (a cloned repository could ship one). */
+export function openStore(o: CommonOptions): DatasetStore {
+  return new DatasetStore(datasetRoot(o), { linkedRoot: o.values.dataset !== undefined ? 'allow' : 'refuse' });
+}
+
 export function cacheDir(io: CliIo): string {
   const base = io.env.ALIGN_CACHE_DIR ?? path.join(io.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'alignment-research-assistant');
   return base;
@@ -56,7 +61,7 @@ export async function loadTask(o: CommonOptions, id: string): Promise<TaskSpec> 
 export async function tasksCommand(o: CommonOptions): Promise<number> {
   const root = datasetRoot(o);
   const { tasks, problems } = await loadTasks(root);
-  const store = new DatasetStore(root);
+  const store = openStore(o);
   const rows = await Promise.all(
     tasks.map(async (t) => {
       const instances = await store.countInstances(t.id).catch((e: unknown) => {
@@ -124,7 +129,7 @@ export async function loadCliSource(o: CommonOptions, file: string): Promise<Par
 
 async function runSession(o: CommonOptions, input: SessionInput, question: string | undefined): Promise<number> {
   const model = modelFrom(o);
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const session = new ResearchSession(input, {
     model,
     passageBudgetTokens: 12_000,
@@ -232,7 +237,7 @@ export async function validateCommand(o: CommonOptions): Promise<number> {
     return 1;
   }
   const { tasks, problems } = await loadTasks(root);
-  const store = new DatasetStore(root);
+  const store = openStore(o);
   let bad = problems.length;
   for (const p of problems) o.io.stdout(`error: ${p.message}\n`);
   for (const t of tasks) {

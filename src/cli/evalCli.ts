@@ -1,7 +1,6 @@
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot, loadTask, modelFrom } from './coreCommands';
+import { loadTask, modelFrom, openStore } from './coreCommands';
 import { UsageError } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import { evaluateTask, type EvaluationSplit } from '../core/evaluation/evaluateTask';
 import { readTestConsultations } from '../core/evaluation/leakLog';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
@@ -26,7 +25,7 @@ export async function evalCli(o: CommonOptions, args: string[]): Promise<number>
   if (split !== undefined && !['test', 'train', 'all'].includes(split)) throw new UsageError(`--split must be test, train or all, not "${split}".`);
   const budget = o.values.budget !== undefined ? Number(o.values.budget) : undefined;
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) throw new UsageError(`--budget takes a whole number of consultations, not "${o.values.budget}".`);
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const { instances } = await store.readInstances(task.id);
   if (!instances.length) throw new AlignError(`Task "${task.id}" has no saved instances to evaluate against.`, 'no-instances', 'Save some answers first.');
   const result = await evaluateTask({

@@ -1,7 +1,6 @@
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot, loadTask } from './coreCommands';
+import { openStore, loadTask } from './coreCommands';
 import { UsageError } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import { SPLIT_RULE, splitTask } from '../core/evaluation/splits';
 
 /** align dataset split <task> --test 0.3 [--seed N] [--json] */
@@ -13,7 +12,7 @@ export async function splitCommand(o: CommonOptions, args: string[]): Promise<nu
   const seed = o.values.seed !== undefined ? Number(o.values.seed) : undefined;
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed takes a whole number, not "${o.values.seed}".`);
   const task = await loadTask(o, taskId);
-  const result = await splitTask(new DatasetStore(datasetRoot(o)), task.id, { testFraction, seed });
+  const result = await splitTask(openStore(o), task.id, { testFraction, seed });
   if (o.values.json) o.io.stdout(JSON.stringify(result) + '\n');
   else {
     o.io.stdout(`${task.id}: ${result.train} train, ${result.test} test (${result.assigned} newly placed; test fraction ${result.config.testFraction}, seed ${result.config.seed}).\n`);

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot } from './coreCommands';
+import { openStore } from './coreCommands';
 import { UsageError, readInputFile } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import { EXPORT_FORMATS, exportDataset, isExportFormat } from '../core/exports/exportDataset';
 import { importIntoStore, importTasksMarkdown } from '../core/exports/importMarkdown';
 
@@ -29,7 +28,7 @@ async function exportCommand(o: CommonOptions): Promise<number> {
   const { format, out } = o.values;
   if (!format || !isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}.`);
   if (!out) throw new UsageError('--out PATH is required.');
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const result = await exportDataset(store, { format, out: path.resolve(o.io.cwd, out), taskId: o.values.task, force: o.values.force });
   for (const c of result.corrupt) o.io.stderr(`warning: ${c.file}:${c.line}: not exported (${c.reason})\n`);
   if (o.values.json) o.io.stdout(JSON.stringify(result) + '\n');
@@ -47,7 +46,7 @@ async function importCommand(o: CommonOptions, args: string[]): Promise<number> 
   for (const u of parsed.understood) o.io.stdout(`${u}\n`);
   for (const p of parsed.problems) o.io.stderr(`${abs}:${p.line}: ${p.message}\n`);
   if (!parsed.tasks.length) return 1;
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const report = await importIntoStore(store, parsed, { force: o.values.force });
   for (const s of report.skipped) o.io.stderr(`kept the existing ${s} (--force replaces it)\n`);
   for (const id of report.builtinKept) o.io.stderr(`"${id}" is a built-in task: its definition was kept, and the instances were added to it\n`);

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot, loadTask, modelFrom } from './coreCommands';
+import { openStore, loadTask, modelFrom } from './coreCommands';
 import { readInputFile } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { evaluatePlantedFlaws, parsePlantedFlaws, FLAW_TASK_ID } from '../core/evaluation/plantedFlaws';
 import { AlignError } from '../core/errors';
@@ -28,7 +27,7 @@ export async function plantedCli(o: CommonOptions, file: string): Promise<number
     models,
     critiqueTask: await loadTask(o, 'draft-critique'),
     flawTask: await loadTask(o, FLAW_TASK_ID),
-    store: new DatasetStore(datasetRoot(o)),
+    store: openStore(o),
     signal: o.signal,
     onProgress: o.values.json ? undefined : (model, done, total) => o.io.stderr(`[${model} ${done}/${total}]\n`),
   });

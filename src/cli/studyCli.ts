@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommonOptions } from './coreCommands';
-import { datasetRoot, loadTask, modelFrom } from './coreCommands';
+import { openStore, loadTask, modelFrom } from './coreCommands';
 import { UsageError, readInputFile } from './cliIo';
-import { DatasetStore } from '../core/dataset/datasetStore';
 import {
   askForHelp,
   createStudy,
@@ -39,7 +38,7 @@ export async function studyCli(o: CommonOptions, args: string[]): Promise<number
   const [sub, taskId, studyId, ...rest] = args;
   if (!sub || !taskId) throw new UsageError(STUDY_USAGE);
   const task = await loadTask(o, taskId);
-  const store = new DatasetStore(datasetRoot(o));
+  const store = openStore(o);
   const out = (text: string, json: unknown) => o.io.stdout(o.values.json ? JSON.stringify(json) + '\n' : text);
   if (sub === 'create') {
     const arms = (o.values.arms ?? '').split(',').map((s) => s.trim()).filter(Boolean);

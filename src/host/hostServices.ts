@@ -26,7 +26,7 @@ import type { HostShell } from './hostMain';
 export class HostServices {
   readonly apiKeys: ApiKeyStore;
   readonly sourceCache: SourceCache;
-  private storeCache?: { root: string; store: DatasetStore };
+  private storeCache?: { root: string; linkedRoot: 'allow' | 'refuse'; store: DatasetStore };
   private tasksWarned = false;
 
   constructor(
@@ -50,8 +50,10 @@ export class HostServices {
   }
 
   async store(): Promise<DatasetStore> {
-    const { root } = this.datasetRoot();
-    if (this.storeCache?.root !== root) this.storeCache = { root, store: new DatasetStore(root) };
+    const { root, inWorkspace } = this.datasetRoot();
+    // An untrusted repository's own alignment-tasks may be a link to anywhere on the disk.
+    const linkedRoot = vscode.workspace.isTrusted || !inWorkspace ? 'allow' : 'refuse';
+    if (this.storeCache?.root !== root || this.storeCache.linkedRoot !== linkedRoot) this.storeCache = { root, linkedRoot, store: new DatasetStore(root, { linkedRoot }) };
     return this.storeCache.store;
   }
 

@@ -33,8 +33,10 @@ export function diskMode(): DiskMode {
 
 /** Re-runs a test file inside `unshare -rm`; resolves with its exit code and output. */
 export function rerunInUnshare(testFile: string): { status: number | null; output: string } {
+  // Without NODE_TEST_CONTEXT: set by the outer runner, it makes the inner one skip its files.
+  const { NODE_TEST_CONTEXT: _outer, ...env } = process.env;
   const r = spawnSync('unshare', ['-rm', process.execPath, '--import', 'tsx', '--test', '--test-reporter=spec', testFile], {
-    env: { ...process.env, ALIGN_IN_UNSHARE: '1' },
+    env: { ...env, ALIGN_IN_UNSHARE: '1' },
     encoding: 'utf8',
     timeout: 600_000,
   });

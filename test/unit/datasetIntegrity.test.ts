@@ -209,3 +209,19 @@ test("a repository's task.json linked elsewhere is reported as a problem and not
   assert.match(problems[0].message, /symbolic link/);
   assert.doesNotMatch(problems[0].message, /SECRET-LINE/);
 });
+
+test('the CLI refuses a default alignment-tasks that is a link (a cloned repository could ship one) but follows a --dataset the researcher names', async () => {
+  const dir = tmp();
+  const elsewhere = tmp();
+  fs.symlinkSync(elsewhere, path.join(dir, 'alignment-tasks'));
+  fs.writeFileSync(path.join(dir, 'paper.md'), '# Paper\n\nThe reward model overfits after 200 steps.\n');
+  server.setResponder(() => ({ text: 'It overfits [P1].' }));
+  const refused = await cli(dir, ['ask', 'paper.md', 'What overfits?', '--save', '--json'], withModel());
+  assert.equal(refused.code, 1);
+  assert.equal((JSON.parse(refused.out) as { saveErrorCode?: string }).saveErrorCode, 'dataset-link');
+  assert.match(refused.err, /alignment-tasks is a symbolic link/);
+  assert.deepEqual(fs.readdirSync(elsewhere), []);
+  const named = await cli(dir, ['ask', 'paper.md', 'What overfits?', '--save', '--json', '--dataset', 'alignment-tasks'], withModel());
+  assert.equal(named.code, 0, named.err);
+  assert.equal(fs.existsSync(path.join(elsewhere, 'paper-qa', 'instances.jsonl')), true);
+});

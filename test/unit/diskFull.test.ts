@@ -44,9 +44,13 @@ function noTempFiles(dir: string): void {
 const mode = diskMode();
 
 if (mode.kind === 'unshare') {
-  test('disk-full tests, run inside unshare -rm (not root here)', () => {
+  test('disk-full tests, run inside unshare -rm (not root here)', (t) => {
     const r = rerunInUnshare(__filename);
     assert.equal(r.status, 0, r.output);
+    // Ran, not skipped: inside the namespace the tmpfs must have been mounted.
+    assert.match(r.output, /ℹ pass [1-9]/, r.output);
+    assert.match(r.output, /ℹ skipped 0/, r.output);
+    t.diagnostic(r.output.split('\n').filter((l) => /^[✔✖]/.test(l)).join('\n'));
   });
 } else if (mode.kind === 'none') {
   test('disk-full tests', { skip: `no tmpfs can be mounted: ${mode.reason}` }, () => undefined);

@@ -17,20 +17,26 @@ export function assertNoLinkBelow(root: string, file: string): void {
   let at = root;
   for (const part of rel.split(path.sep)) {
     at = path.join(at, part);
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(at);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw e;
-    }
-    if (st.isSymbolicLink()) {
-      throw new AlignError(
-        `${at} is a symbolic link; the dataset never follows links out of its folder.`,
-        'dataset-link',
-        'Replace the link with a real folder or file (copy the data into the dataset folder), then try again.',
-      );
-    }
+    if (!assertNotLink(at)) return;
   }
+}
+
+/** Throws when `at` is a symbolic link; returns whether it exists. */
+export function assertNotLink(at: string): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(at);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw e;
+  }
+  if (st.isSymbolicLink()) {
+    throw new AlignError(
+      `${at} is a symbolic link; the dataset never follows links out of its folder.`,
+      'dataset-link',
+      'Replace the link with a real folder or file (copy the data into the dataset folder), or name the folder yourself (setting alignment.datasetFolder, or --dataset DIR), then try again.',
+    );
+  }
+  return true;
 }

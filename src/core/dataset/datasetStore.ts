@@ -6,7 +6,7 @@ import type { TaskSpec } from '../tasks/taskTypes';
 import { AlignError, writeFailureReason } from '../errors';
 import { appendJsonlLine, readFileNoFollow, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
 import { withFileLock } from './fileLock';
-import { assertNoLinkBelow } from './datasetPaths';
+import { assertNoLinkBelow, assertNotLink } from './datasetPaths';
 import { validateFeedback, validateInstance } from './instanceValidation';
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -28,7 +28,15 @@ function writeError(e: unknown, file: string): never {
  * the file atomically and keep every unreadable line byte for byte.
  */
 export class DatasetStore {
-  constructor(readonly root: string) {}
+  /**
+   * `linkedRoot: 'refuse'` when the dataset folder was not chosen by the researcher (the default
+   * folder of a repository they have not trusted, or of the directory the CLI runs in): a repository
+   * can ship `alignment-tasks` itself as a link to anywhere.
+   */
+  constructor(
+    readonly root: string,
+    private readonly opts: { linkedRoot?: 'allow' | 'refuse' } = {},
+  ) {}
 
   taskDir(taskId: string): string {
     if (!TASK_ID.test(taskId)) throw new AlignError(`"${taskId}" is not a valid task id.`, 'bad-task-id', 'Use lower-case letters, digits and dashes.');
@@ -49,6 +57,7 @@ export class DatasetStore {
 
   /** A file of the dataset, refused when its task folder or the file itself is a symbolic link. */
   private checked(file: string): string {
+    if (this.opts.linkedRoot === 'refuse') assertNotLink(this.root);
     assertNoLinkBelow(this.root, file);
     return file;
   }
