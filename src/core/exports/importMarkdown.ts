@@ -89,7 +89,7 @@ function parseInput(raw: string): { text?: string; dialogue: DialogueTurn[]; fie
  * bold labels and lists. Anything it cannot place is reported with its line.
  */
 export function importTasksMarkdown(markdown: string, file: string): ImportResult {
-  const tree = parseMarkdownTree(markdown);
+  const tree = parseMarkdownTree(markdown, file);
   const problems: ImportResult['problems'] = [];
   const tasks: { title: string; id?: string; fields: Partial<Record<Field, string>>; line: number; instances: { id?: string; fields: Partial<Record<Field, string>>; line: number }[] }[] = [];
   let field: Field | undefined;

@@ -82,6 +82,7 @@ export class DraftCritique implements vscode.Disposable {
           task,
           concurrency,
           signal: abort.signal,
+          file: uri.scheme === 'file' ? uri.fsPath : uri.toString(),
           onProgress: (done, total, section) => {
             progress.report({ increment: ((done - last) / total) * 100, message: `${done} of ${total}: ${section}` });
             last = done;
