@@ -30,7 +30,7 @@ async function failure(p: Promise<unknown>): Promise<ModelError> {
     await p;
   } catch (e) {
     assert.ok(ModelError.is(e), String(e));
-    return e;
+    return e as ModelError;
   }
   assert.fail('the request succeeded');
 }
