@@ -43,7 +43,7 @@ test('empty keep-alive chunks do not keep an answer alive past the total limit; 
   server.setResponder(() => ({ keepAlive: true, intervalMs: 50, afterText: 'The start of an answer' }));
   let streamed = '';
   const t0 = Date.now();
-  const e = await failure(client({ timeoutMs: 1000, maxAnswerMs: 2500 }).chat({ messages: [{ role: 'user', content: 'q' }], onDelta: (d) => (streamed += d) }));
+  const e = await failure(client({ timeoutMs: 8000, maxAnswerMs: 2500 }).chat({ messages: [{ role: 'user', content: 'q' }], onDelta: (d) => (streamed += d) }));
   const ms = Date.now() - t0;
   assert.equal(e.code, 'time-limit');
   assert.equal(e.partial, 'The start of an answer');
@@ -105,7 +105,7 @@ test('align ask --max-time and --max-answer-chars: a clear error, the partial on
       return { code, out, err };
     };
     server.setResponder(() => ({ keepAlive: true, intervalMs: 50, afterText: 'Partial words' }));
-    const slow = await run(['ask', 'paper.md', 'What?', '--max-time', '2', '--timeout', '1']);
+    const slow = await run(['ask', 'paper.md', 'What?', '--max-time', '2', '--timeout', '10']);
     assert.equal(slow.code, 1);
     assert.match(slow.err, /did not finish the answer within 2 s, the limit for one answer/);
     assert.match(slow.out, /Partial words/);
