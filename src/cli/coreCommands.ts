@@ -46,7 +46,11 @@ export function cacheDir(io: CliIo): string {
 export function modelFrom(o: CommonOptions): ModelClient | undefined {
   const timeout = o.values.timeout !== undefined ? Number(o.values.timeout) : undefined;
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout takes a number of seconds, not "${o.values.timeout}".`);
-  const settings = resolveModelSettingsFromEnv(o.io.env, { model: o.values.model, baseUrl: o.values['base-url'], timeoutSeconds: timeout });
+  const maxTime = o.values['max-time'] !== undefined ? Number(o.values['max-time']) : undefined;
+  if (maxTime !== undefined && !(maxTime > 0)) throw new UsageError(`--max-time takes a number of seconds, not "${o.values['max-time']}".`);
+  const maxChars = o.values['max-answer-chars'] !== undefined ? Number(o.values['max-answer-chars']) : undefined;
+  if (maxChars !== undefined && !(Number.isInteger(maxChars) && maxChars > 0)) throw new UsageError(`--max-answer-chars takes a whole number, not "${o.values['max-answer-chars']}".`);
+  const settings = resolveModelSettingsFromEnv(o.io.env, { model: o.values.model, baseUrl: o.values['base-url'], timeoutSeconds: timeout, maxAnswerSeconds: maxTime, maxAnswerChars: maxChars });
   return isModelConfigured(settings) ? new OpenAIModelClient(settings, o.logger) : undefined;
 }
 

@@ -20,6 +20,7 @@ export async function critiqueCli(o: CommonOptions, args: string[]): Promise<num
     model,
     task,
     signal: o.signal,
+    file: abs,
     onProgress: o.values.json ? undefined : (done, total, section) => o.io.stderr(`[${done}/${total}] ${section}\n`),
   });
   if (o.values.json) {

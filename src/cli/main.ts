@@ -25,6 +25,8 @@ Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
   --base-url URL     OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)
   --timeout SECONDS  request timeout (default 60)
+  --max-time SECONDS longest time for one answer, start to finish (default 600)
+  --max-answer-chars N  longest answer, in characters (default 200000); the start is kept
   --dataset DIR      dataset folder (default ./alignment-tasks)
   --verbose          log what happens, with stack traces on failure
   -h, --help         this text
@@ -36,6 +38,8 @@ const OPTIONS = {
   model: { type: 'string' },
   'base-url': { type: 'string' },
   timeout: { type: 'string' },
+  'max-time': { type: 'string' },
+  'max-answer-chars': { type: 'string' },
   dataset: { type: 'string' },
   verbose: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },

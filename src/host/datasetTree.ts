@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { untrustedMarkdown } from './untrustedMarkdown';
 import type { HostServices } from './hostServices';
 import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
 import type { TaskInstance } from '../core/dataset/instanceTypes';
@@ -82,7 +83,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         const item = new vscode.TreeItem(node.task.title, vscode.TreeItemCollapsibleState.Collapsed);
         const outside = node.count < INSTANCE_GUIDANCE.min || node.count > INSTANCE_GUIDANCE.max;
         item.description = `${node.count} instance${node.count === 1 ? '' : 's'}${outside ? ` (aim for ${INSTANCE_GUIDANCE.min}–${INSTANCE_GUIDANCE.max})` : ''}${node.corrupt ? ` · ${node.corrupt} unreadable` : ''}`;
-        item.tooltip = new vscode.MarkdownString(
+        item.tooltip = untrustedMarkdown(
           `**${node.task.title}** (\`${node.task.id}\`, ${node.task.origin})\n\n${node.task.context}\n\n*Input:* ${node.task.inputType}\n\n*Output:* ${node.task.outputType}`,
         );
         item.iconPath = new vscode.ThemeIcon(outside ? 'warning' : 'checklist');
@@ -95,7 +96,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         const label = firstLine(inst.input.dialogue.filter((d) => d.role === 'researcher').pop()?.content ?? inst.input.text ?? inst.output);
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.description = `${inst.createdAt.slice(0, 10)}${inst.originalOutput ? ' · edited' : ''}${inst.rating ? ` · ${inst.rating.value}` : ''}`;
-        item.tooltip = new vscode.MarkdownString(`**Output**\n\n${inst.output.slice(0, 600)}`);
+        item.tooltip = untrustedMarkdown(`**Output**\n\n${inst.output.slice(0, 600)}`);
         item.iconPath = new vscode.ThemeIcon(inst.rating?.value === 'bad' ? 'thumbsdown' : inst.rating?.value === 'good' ? 'thumbsup' : 'note');
         item.contextValue = 'alignmentInstance';
         item.id = `instance:${inst.taskId}:${inst.id}`;

@@ -98,6 +98,8 @@ export class HostServices {
       maxTokens: s.maxTokens,
       timeoutMs: Math.max(1, s.timeoutSeconds) * 1000,
       maxRetries: s.maxRetries,
+      maxAnswerMs: Math.max(1, s.maxAnswerSeconds) * 1000,
+      maxAnswerChars: Math.max(1, Math.floor(s.maxAnswerChars)),
       embeddingModel: s.embeddingModel,
     };
   }

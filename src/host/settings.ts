@@ -10,6 +10,10 @@ export interface AssistantSettings {
   maxTokens: number;
   timeoutSeconds: number;
   maxRetries: number;
+  /** Wall time for one answer, however steadily it streams. */
+  maxAnswerSeconds: number;
+  /** Characters of one answer; the start is kept past it. */
+  maxAnswerChars: number;
   /** Workspace-relative or absolute. */
   datasetFolder: string;
   passageBudgetTokens: number;
@@ -29,6 +33,8 @@ export function readSettings(): AssistantSettings {
     maxTokens: c.get<number>('maxTokens', 2048),
     timeoutSeconds: c.get<number>('requestTimeoutSeconds', 120),
     maxRetries: c.get<number>('maxRetries', 2),
+    maxAnswerSeconds: c.get<number>('maxAnswerSeconds', 600),
+    maxAnswerChars: c.get<number>('maxAnswerChars', 200_000),
     datasetFolder: c.get<string>('datasetFolder', 'alignment-tasks').trim() || 'alignment-tasks',
     passageBudgetTokens: c.get<number>('passageBudgetTokens', 12000),
     fewShotEnabled: c.get<boolean>('fewShot.enabled', true),

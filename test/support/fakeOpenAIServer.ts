@@ -84,8 +84,28 @@ export interface FakeEndlessReply {
   maxChunks?: number;
 }
 
+/**
+ * A 200 stream that never says anything: after `afterText` (if given), a chunk with an empty
+ * delta every `intervalMs` (default 50), as proxies and some servers send to keep a connection
+ * open, until the client disconnects. Bounded (120 s) so a test that forgets to abort still ends.
+ */
+export interface FakeKeepAliveReply {
+  keepAlive: true;
+  intervalMs?: number;
+  afterText?: string;
+}
+
+/**
+ * A huge answer, generated as it is sent (the server never holds it): `hugeChars` characters of
+ * `x…` in chunks of `chunkSize` (default 64 KB), then a 'stop' finish. Streamed or whole.
+ */
+export interface FakeHugeReply {
+  hugeChars: number;
+  chunkSize?: number;
+}
+
 /** What the server does with one chat request. See each member for the mode it selects. */
-export type FakeReply = FakeTextReply | FakeJsonReply | FakeErrorReply | FakeStallReply | FakeEndlessReply;
+export type FakeReply = FakeTextReply | FakeJsonReply | FakeErrorReply | FakeStallReply | FakeEndlessReply | FakeKeepAliveReply | FakeHugeReply;
 
 /** Picks the reply for a chat request; `callNo` counts chat requests from 1 since start (or `reset`). */
 export type Responder = (req: FakeChatRequest, callNo: number) => FakeReply;
@@ -311,6 +331,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
     if ('stall' in reply) return stall(res, chatReq, id, reply);
     if ('endless' in reply) return endless(res, chatReq, id, reply);
+    if ('keepAlive' in reply) return keepAlive(res, chatReq, id, reply);
+    if ('hugeChars' in reply) return huge(res, chatReq, id, reply);
 
     const text: FakeTextReply = 'json' in reply ? { text: JSON.stringify(reply.json), chunkSize: reply.chunkSize ?? 64 } : reply;
     if (!chatReq.stream) return whole(res, chatReq, id, text);
@@ -336,6 +358,38 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       await wait(reply.delayMs ?? 5);
     }
     if (!conn.closed) res.end(chunkLine(id, req.model, null, 'length') + 'data: [DONE]\n\n');
+  }
+
+  async function keepAlive(res: http.ServerResponse, req: FakeChatRequest, id: string, reply: FakeKeepAliveReply): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const conn = watchDisconnect(res);
+    if (reply.afterText) res.write(chunkLine(id, req.model, reply.afterText, null));
+    const deadline = Date.now() + 120_000;
+    while (!conn.closed && Date.now() < deadline) {
+      res.write(chunkLine(id, req.model, '', null));
+      await wait(reply.intervalMs ?? 50);
+    }
+    if (!conn.closed) res.end(chunkLine(id, req.model, null, 'stop') + 'data: [DONE]\n\n');
+  }
+
+  async function huge(res: http.ServerResponse, req: FakeChatRequest, id: string, reply: FakeHugeReply): Promise<void> {
+    const size = reply.chunkSize ?? 65_536;
+    const conn = watchDisconnect(res);
+    // Writes respect back-pressure, so a client that stops reading stops the server too.
+    const send = (s: string) => (res.write(s) ? Promise.resolve() : new Promise<void>((r) => {
+          res.once('drain', () => r());
+          res.once('close', () => r());
+        }));
+    if (!req.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      await send(`{"id":"${id}","object":"chat.completion","created":0,"model":${JSON.stringify(req.model)},"choices":[{"index":0,"message":{"role":"assistant","content":"`);
+      for (let sent = 0; sent < reply.hugeChars && !conn.closed; sent += size) await send('x'.repeat(Math.min(size, reply.hugeChars - sent)));
+      if (!conn.closed) res.end('"},"finish_reason":"stop"}]}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (let sent = 0; sent < reply.hugeChars && !conn.closed; sent += size) await send(chunkLine(id, req.model, 'x'.repeat(Math.min(size, reply.hugeChars - sent)), null));
+    if (!conn.closed) res.end(chunkLine(id, req.model, null, 'stop') + 'data: [DONE]\n\n');
   }
 
   async function whole(res: http.ServerResponse, req: FakeChatRequest, id: string, reply: FakeTextReply): Promise<void> {

@@ -40,6 +40,8 @@ export interface CritiqueOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, section: string) => void;
   maxTokensPerUnit?: number;
+  /** The draft's file, named in errors about it. */
+  file?: string;
 }
 
 function messagesFor(task: TaskSpec, unit: CritiqueUnit, structured: boolean): ChatMessage[] {
@@ -69,7 +71,7 @@ async function pool<T>(items: T[], limit: number, signal: AbortSignal | undefine
 export async function critiqueDraft(text: string, opts: CritiqueOptions): Promise<CritiqueReport> {
   const t0 = performance.now();
   if (!text.trim()) throw new AlignError('The draft is empty.', 'empty-draft', 'Write something first.');
-  const outline = outlineDraft(text);
+  const outline = outlineDraft(text, opts.file);
   const units = planCritiqueUnits(outline, { maxTokensPerUnit: opts.maxTokensPerUnit });
   if (!units.length) throw new AlignError('The draft has no text to critique (only front matter or headings).', 'empty-draft', 'Add some paragraphs.');
   const report: CritiqueReport = {

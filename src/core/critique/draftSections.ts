@@ -29,8 +29,8 @@ export interface DraftOutline {
  * unified + remark (GFM, math, front matter). A post without headings is one section; front
  * matter belongs to no section.
  */
-export function outlineDraft(text: string): DraftOutline {
-  const tree = parseMarkdownTree(text);
+export function outlineDraft(text: string, file = 'The draft'): DraftOutline {
+  const tree = parseMarkdownTree(text, file);
   const lines = text.split(/\r?\n/);
   const fm = readFrontMatter(tree);
   const sections: DraftSection[] = [];

@@ -63,6 +63,10 @@ export interface ModelFlags {
   /** `--timeout SECONDS`. */
   timeoutSeconds?: number;
   maxRetries?: number;
+  /** `--max-time SECONDS`. */
+  maxAnswerSeconds?: number;
+  /** `--max-answer-chars N`. */
+  maxAnswerChars?: number;
 }
 
 /**
@@ -81,5 +85,7 @@ export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: Model
     timeoutMs: Math.round(timeout * 1000),
     maxRetries: retries,
     embeddingModel: env.ALIGN_EMBEDDING_MODEL,
+    ...(flags.maxAnswerSeconds !== undefined && flags.maxAnswerSeconds > 0 ? { maxAnswerMs: Math.round(flags.maxAnswerSeconds * 1000) } : {}),
+    ...(flags.maxAnswerChars !== undefined && flags.maxAnswerChars > 0 ? { maxAnswerChars: Math.floor(flags.maxAnswerChars) } : {}),
   };
 }

@@ -30,6 +30,8 @@ const RETRYABLE: Record<ModelErrorCode, boolean> = {
   connection: true,
   timeout: true,
   'stream-cut': true,
+  'time-limit': true,
+  'too-long': false,
   'bad-response': true,
   'bad-request': false,
   cancelled: true,
@@ -122,6 +124,22 @@ export function timeoutError(ctx: ModelErrorContext, partial?: string): ModelErr
     ? `went silent for ${seconds(ctx.timeoutMs)} in the middle of the answer`
     : `did not answer within ${seconds(ctx.timeoutMs)}`;
   return new ModelError('timeout', `${ctx.endpoint} (model ${ctx.model}) ${what}${kept(partial)}.`, { hint: TIMEOUT_HINT, partial });
+}
+
+/** The answer kept coming (or kept the connection busy with empty chunks) past the total time allowed. */
+export function timeLimitError(ctx: ModelErrorContext, limitMs: number, partial?: string): ModelError {
+  return new ModelError('time-limit', `${ctx.endpoint} (model ${ctx.model}) did not finish the answer within ${seconds(limitMs)}, the limit for one answer${kept(partial)}.`, {
+    hint: 'Retry, or raise alignment.maxAnswerSeconds (CLI: --max-time SECONDS).',
+    partial,
+  });
+}
+
+/** The answer passed the size allowed for one answer: the request was stopped there. */
+export function tooLongError(ctx: ModelErrorContext, limitChars: number, partial?: string): ModelError {
+  return new ModelError('too-long', `The answer from ${ctx.endpoint} (model ${ctx.model}) passed ${limitChars.toLocaleString('en-US')} characters, the limit for one answer, and was stopped${kept(partial)}.`, {
+    hint: 'Ask for a shorter answer, or raise alignment.maxAnswerChars (CLI: --max-answer-chars N).',
+    partial,
+  });
 }
 
 /** The stream ended or broke before the model finished. */

@@ -12,6 +12,13 @@ export interface ModelSettings {
   /** Retries for 429 and 5xx (with backoff, honouring `retry-after`). */
   maxRetries: number;
   /**
+   * Wall time for one answer, start to finish, however steadily chunks arrive (an endless stream
+   * or empty keep-alive chunks end here). Absent: `DEFAULT_MAX_ANSWER_MS`.
+   */
+  maxAnswerMs?: number;
+  /** Characters of one answer; past it the request stops and the first part is kept. Absent: `DEFAULT_MAX_ANSWER_CHARS`. */
+  maxAnswerChars?: number;
+  /**
    * Model for `/embeddings`, used to rank passages together with the lexical ranking. Absent:
    * `text-embedding-3-small`; empty: never ask for embeddings.
    */
@@ -19,6 +26,10 @@ export interface ModelSettings {
 }
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+/** Ten minutes: far past any real answer, short of forever. */
+export const DEFAULT_MAX_ANSWER_MS = 600_000;
+/** 200,000 characters: about 50,000 tokens, beyond any answer the tasks ask for. */
+export const DEFAULT_MAX_ANSWER_CHARS = 200_000;
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -60,6 +71,8 @@ export type ModelErrorCode =
   | 'server' // 5xx after retries
   | 'connection' // refused, DNS, reset before any answer
   | 'timeout' // no answer or a stall longer than the timeout
+  | 'time-limit' // the answer ran past the total time allowed for one answer
+  | 'too-long' // the answer passed the size allowed for one answer
   | 'stream-cut' // the stream ended or broke before the answer was complete
   | 'bad-response' // malformed SSE or JSON
   | 'bad-request' // 400 and other 4xx

@@ -2,7 +2,8 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import type { ChatRequest, ChatResult, ModelClient, ModelSettings } from './modelTypes';
 import type { Logger } from '../ports';
-import { ModelError, cancelledError, notConfiguredError, streamCutError, timeoutError, toModelError, type ModelErrorContext } from './modelErrors';
+import { ModelError, cancelledError, notConfiguredError, streamCutError, timeLimitError, timeoutError, tooLongError, toModelError, type ModelErrorContext } from './modelErrors';
+import { DEFAULT_MAX_ANSWER_CHARS, DEFAULT_MAX_ANSWER_MS } from './modelTypes';
 import { NO_KEY_PLACEHOLDER, endpointLabel, isModelConfigured, normaliseBaseUrl } from './modelConfig';
 import { DEFAULT_RETRY_POLICY, abortableSleep, isAutoRetryable, retryDelayMs, type RetryPolicy } from './retry';
 import { redactSecrets, redactUrl } from '../redact';
@@ -25,7 +26,9 @@ type Answer = Omit<ChatResult, 'structured'>;
  *   `retry-after` / `retry-after-ms`, with capped exponential backoff and jitter; every retry is
  *   logged and the wait is cancellable.
  * - A silence longer than `timeoutMs` — before the first byte or between two chunks — aborts the
- *   request and fails with 'timeout', keeping what arrived.
+ *   request and fails with 'timeout', keeping what arrived. A whole answer longer than
+ *   `maxAnswerMs` fails with 'time-limit' (empty keep-alive chunks do not extend it); one longer
+ *   than `maxAnswerChars` is stopped there with 'too-long'. Both keep the partial answer.
  * - Every failure is a `ModelError` carrying the partial answer, if any.
  * - Structured output (`jsonSchema`) falls back to a plain request when the endpoint refuses it.
  * - Logs one info line per call (model, endpoint, sizes, duration, tokens) and never the key or
@@ -170,6 +173,15 @@ export class OpenAIModelClient implements ModelClient {
       }
     };
     let idle: NodeJS.Timeout | undefined = setTimeout(check, timeoutMs);
+    // The total limit is a second, fixed timer: chunks re-arm only the silence timer above.
+    const limitMs = this.settings.maxAnswerMs ?? DEFAULT_MAX_ANSWER_MS;
+    const limitChars = this.settings.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
+    let overTime = false;
+    let tooLong = false;
+    const total = setTimeout(() => {
+      overTime = true;
+      abort.abort();
+    }, limitMs);
     const onUserAbort = () => abort.abort();
     req.signal?.addEventListener('abort', onUserAbort, { once: true });
     let text = '';
@@ -188,8 +200,14 @@ export class OpenAIModelClient implements ModelClient {
         const completion = await this.client.chat.completions.create({ ...params, stream: false }, { signal: abort.signal });
         const choice = completion.choices?.[0];
         if (!choice) throw new SyntaxError('the completion has no choices (not an OpenAI-compatible JSON response?)');
+        const content = choice.message?.content ?? '';
+        if (content.length > limitChars) {
+          text = content.slice(0, limitChars);
+          tooLong = true;
+          throw new Error('too long');
+        }
         return {
-          text: choice.message?.content ?? '',
+          text: content,
           model: completion.model || model,
           finishReason: choice.finish_reason ?? undefined,
           usage: completion.usage ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } : undefined,
@@ -207,21 +225,32 @@ export class OpenAIModelClient implements ModelClient {
         const choice = chunk.choices?.[0];
         const delta = choice?.delta?.content;
         if (delta) {
+          if (text.length + delta.length > limitChars) {
+            const fits = delta.slice(0, limitChars - text.length);
+            text += fits;
+            if (fits) req.onDelta(fits);
+            tooLong = true;
+            break;
+          }
           text += delta;
           req.onDelta(delta);
         }
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
+      if (tooLong) throw new Error('too long');
       // The SDK ends the iteration quietly when aborted; only a finish_reason marks a whole answer.
-      if (!finishReason && !timedOut && !req.signal?.aborted) throw streamCutError(this.ctx(model), text || undefined, 'the stream ended without a finish reason');
+      if (!finishReason && !timedOut && !overTime && !req.signal?.aborted) throw streamCutError(this.ctx(model), text || undefined, 'the stream ended without a finish reason');
       if (finishReason) return { text, model: servedModel, finishReason, usage };
       throw abort.signal.reason ?? new Error('aborted');
     } catch (e) {
+      if (tooLong) throw tooLongError(this.ctx(model), limitChars, text || undefined);
+      if (overTime) throw timeLimitError(this.ctx(model), limitMs, text || undefined);
       if (timedOut) throw timeoutError(this.ctx(model), text || undefined);
       if (req.signal?.aborted) throw cancelledError(text || undefined);
       throw toModelError(e, this.ctx(model), text);
     } finally {
       clearTimeout(idle);
+      clearTimeout(total);
       req.signal?.removeEventListener('abort', onUserAbort);
       // Leaves no socket streaming after a failure or an early return.
       if (!abort.signal.aborted) abort.abort();

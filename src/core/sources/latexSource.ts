@@ -1,5 +1,6 @@
 import type { ParsedSource, SourceBlock } from './sourceTypes';
 import { baseRef, normaliseDate, type SourceMeta } from './sourceMeta';
+import { checkLatexNesting } from './nestingLimits';
 
 /** Reads a `{…}` group with balanced braces starting at `open` (the index of `{`). */
 function braced(s: string, open: number): { body: string; end: number } | undefined {
@@ -104,6 +105,7 @@ const LEVELS: Record<string, number> = { part: -1, chapter: -1, section: 0, subs
  * LaTeX numbers them (appendix sections as A, B…); one block per paragraph with its line range.
  */
 export function parseLatex(text: string, meta: SourceMeta = {}): ParsedSource {
+  checkLatexNesting(text, meta.path ?? meta.title ?? 'The LaTeX document');
   const clean = stripComments(text);
   const title = command(clean, 'title');
   const author = command(clean, 'author');

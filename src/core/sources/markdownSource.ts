@@ -8,6 +8,7 @@ import type { Heading, List, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { ParsedSource, SourceBlock } from './sourceTypes';
 import { baseRef, normaliseDate, type SourceMeta } from './sourceMeta';
+import { checkMarkdownNesting } from './nestingLimits';
 
 export { normaliseDate } from './sourceMeta';
 
@@ -41,8 +42,12 @@ export interface MarkdownOutline {
 
 const processor = unified().use(remarkParse).use(remarkGfm).use(remarkMath).use(remarkFrontmatter, ['yaml', 'toml']);
 
-/** Parses Markdown into an mdast tree with positions (GFM, math, YAML front matter). */
-export function parseMarkdownTree(text: string): Root {
+/**
+ * Parses Markdown into an mdast tree with positions (GFM, math, YAML front matter). Nesting past
+ * the budgets of nestingLimits.ts is an InputFileError naming `file`, raised before remark runs.
+ */
+export function parseMarkdownTree(text: string, file = 'The Markdown document'): Root {
+  checkMarkdownNesting(text, file);
   return processor.parse(text);
 }
 
@@ -101,7 +106,7 @@ const LONG_LIST_CHARS = 1500;
 
 /** Markdown as a source: blocks (paragraphs, lists, tables, code, math) with exact line ranges and section paths. */
 export function parseMarkdown(text: string, meta: SourceMeta = {}): ParsedSource {
-  const tree = parseMarkdownTree(text);
+  const tree = parseMarkdownTree(text, meta.path ?? meta.title);
   const fm = readFrontMatter(tree);
   const blocks: SourceBlock[] = [];
   const path: { depth: number; text: string; number?: string }[] = [];
@@ -165,8 +170,8 @@ export function parseMarkdown(text: string, meta: SourceMeta = {}): ParsedSource
 }
 
 /** The title and heading tree of a Markdown text, each section with its line range. */
-export function markdownSections(text: string): MarkdownOutline {
-  const tree = parseMarkdownTree(text);
+export function markdownSections(text: string, file?: string): MarkdownOutline {
+  const tree = parseMarkdownTree(text, file);
   const frontMatter = readFrontMatter(tree);
   const lastLine = text.replace(/\r?\n$/, '').split(/\r?\n/).length;
   const roots: MarkdownSection[] = [];

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { untrustedMarkdown } from '../untrustedMarkdown';
+import { imagesAsLinks } from '../../core/markdownImages';
 import type { HostServices } from '../hostServices';
 import type { AnchoredFinding, CritiqueReport } from '../../core/critique/critiqueRunner';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
@@ -82,6 +84,7 @@ export class DraftCritique implements vscode.Disposable {
           task,
           concurrency,
           signal: abort.signal,
+          file: uri.scheme === 'file' ? uri.fsPath : uri.toString(),
           onProgress: (done, total, section) => {
             progress.report({ increment: ((done - last) / total) * 100, message: `${done} of ${total}: ${section}` });
             last = done;
@@ -114,8 +117,7 @@ export class DraftCritique implements vscode.Disposable {
   }
 
   private addThread(uri: vscode.Uri, doc: vscode.TextDocument, f: AnchoredFinding, model: FindingThread['model']): vscode.CommentThread {
-    const body = new vscode.MarkdownString(`**${f.severity}** — ${f.problem}${f.why ? `\n\n${f.why}` : ''}${f.suggestion ? `\n\n*Suggestion:* ${f.suggestion}` : ''}${f.match !== 'exact' ? `\n\n_(quote matched ${f.match}ly)_` : ''}`);
-    body.isTrusted = false;
+    const body = untrustedMarkdown(`**${f.severity}** — ${f.problem}${f.why ? `\n\n${f.why}` : ''}${f.suggestion ? `\n\n*Suggestion:* ${f.suggestion}` : ''}${f.match !== 'exact' ? `\n\n_(quote matched ${f.match}ly)_` : ''}`);
     const thread = this.controller.createCommentThread(uri, this.range(doc, f), [{ body, mode: vscode.CommentMode.Preview, author: AUTHOR, contextValue: 'alignmentFinding' }]);
     thread.label = `${f.severity}: ${f.problem.length > 60 ? `${f.problem.slice(0, 57)}…` : f.problem}`;
     thread.contextValue = 'alignmentFinding';
@@ -203,11 +205,11 @@ export class DraftCritique implements vscode.Disposable {
     try {
       const result = await model.chat({ messages });
       data.replies.push({ role: 'assistant', content: result.text });
-      thread.comments = [...thread.comments, { body: new vscode.MarkdownString(result.text), mode: vscode.CommentMode.Preview, author: AUTHOR }];
+      thread.comments = [...thread.comments, { body: untrustedMarkdown(result.text), mode: vscode.CommentMode.Preview, author: AUTHOR }];
       return result.text;
     } catch (e) {
       const partial = (e as { partial?: string }).partial;
-      thread.comments = [...thread.comments, { body: `⚠ ${describeError(e)}${partial ? `\n\n${partial}` : ''}`, mode: vscode.CommentMode.Preview, author: AUTHOR }];
+      thread.comments = [...thread.comments, { body: untrustedMarkdown(`⚠ ${describeError(e)}${partial ? `\n\n${partial}` : ''}`), mode: vscode.CommentMode.Preview, author: AUTHOR }];
       throw e;
     }
   }
@@ -225,7 +227,7 @@ export class DraftCritique implements vscode.Disposable {
     if (report.errors.length) lines.push('', '## Sections that failed', '', ...report.errors.map((e) => `- ${e.section} (line ${e.startLine}): ${e.message}`));
     if (report.unreadable.length) lines.push('', '## Findings that could not be read', '', ...report.unreadable.map((u) => `- ${u.section}: ${u.problem}`));
     if (report.omitted.length) lines.push('', '## Left out of the critique', '', ...report.omitted.map((o) => `- ${o}`));
-    const doc = this.summaries.put(`critique/${encodeURIComponent(rel)} — critique.md`, lines.join('\n') + '\n');
+    const doc = this.summaries.put(`critique/${encodeURIComponent(rel)} — critique.md`, imagesAsLinks(lines.join('\n')) + '\n');
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   }
 
