@@ -102,6 +102,11 @@ async function importCommand(o: CommonOptions, args: string[]): Promise<number> 
   for (const u of parsed.understood) o.io.stdout(`${u}\n`);
   for (const p of parsed.problems) o.io.stderr(`${abs}:${p.line}: ${p.message}\n`);
   if (!parsed.tasks.length) return 1;
+  if (parsed.tasks.every((t) => !t.draft && !t.instances.length)) {
+    // Task headings with nothing under them are not a dataset: say so instead of writing placeholders.
+    o.io.stderr(`align: ${abs} names ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} but no instance (Input and Output), so nothing was imported. A list of task ideas imports as drafts with --drafts.\n`);
+    return 1;
+  }
   const store = new DatasetStore(datasetRoot(o));
   const report = await importIntoStore(store, parsed, { force: o.values.force });
   for (const s of report.skipped) o.io.stderr(`kept the existing ${s} (--force replaces it)\n`);

@@ -141,6 +141,19 @@ test('run --field gives a task its named inputs; dataset edit and rate change th
   assert.match(missing.err, /no-such-id/);
 });
 
+test('a file of task headings with no instances imports nothing; a list of ideas imports as drafts when asked', { timeout: 60_000 }, async () => {
+  fs.writeFileSync(path.join(dir, 'empty.md'), '- Task: One\n- Task: Two\n');
+  const empty = await align(['dataset', 'import', 'empty.md', '--dataset', 'drafts']);
+  assert.equal(empty.code, 1);
+  assert.match(empty.err, /names 2 tasks but no instance .* nothing was imported/);
+  assert.ok(!fs.existsSync(path.join(dir, 'drafts')));
+  fs.writeFileSync(path.join(dir, 'ideas.md'), '- Find the weakest step in an argument\n- Turn an idea into a first experiment\n');
+  const ideas = await align(['dataset', 'import', 'ideas.md', '--drafts', '--dataset', 'drafts']);
+  assert.equal(ideas.code, 0, ideas.err);
+  assert.match(ideas.out, /draft: needs a context/);
+  assert.ok(fs.existsSync(path.join(dir, 'drafts', 'find-the-weakest-step-in-an-argument', 'task.json')));
+});
+
 test('--out - writes the export to stdout, and a folder format says it cannot', { timeout: 60_000 }, async () => {
   const md = await align(['dataset', 'export', '--format', 'markdown', '--out', '-']);
   assert.equal(md.code, 0, md.err);
