@@ -197,12 +197,31 @@ function jsonResult(turn: SessionTurn, instanceId: string | undefined) {
   };
 }
 
+/** A source the task's information constraints rule out is refused, by ask and run alike. */
+function enforceConstraints(task: TaskSpec, source: ParsedSource | undefined): void {
+  if (!source) return;
+  const allowed = checkSource(source.ref, task.constraints);
+  if (!allowed.allowed) throw new AlignError(allowed.reason, 'constraint', `Nothing was asked. Use another source, or edit the constraints in ${task.id}/task.json.`);
+}
+
+/** --field name=value, repeated: the named inputs of a task (e.g. elk-ideas' "problem"). */
+export function parseFields(raw: string[] | undefined): Record<string, string> | undefined {
+  if (!raw?.length) return undefined;
+  const fields: Record<string, string> = {};
+  for (const f of raw) {
+    const m = /^([A-Za-z][\w-]*)=([\s\S]*)$/.exec(f);
+    if (!m) throw new UsageError(`--field takes NAME=VALUE, e.g. --field problem="Find the direct translator"; got "${f}".`);
+    if (!m[2].trim()) throw new UsageError(`--field ${m[1]} is empty.`);
+    fields[m[1]] = m[2];
+  }
+  return fields;
+}
+
 export async function askCommand(o: CommonOptions, file: string, question: string): Promise<number> {
   if (!question.trim()) throw new UsageError('The question is empty.');
   const task = await loadTask(o, 'paper-qa');
   const source = await loadCliSource(o, file);
-  const allowed = checkSource(source.ref, task.constraints);
-  if (!allowed.allowed) throw new AlignError(allowed.reason, 'constraint', "Edit the task's constraints (task.json) to use it.");
+  enforceConstraints(task, source);
   const priorDialogue = o.values.dialogue ? readDialogue(path.resolve(o.io.cwd, o.values.dialogue)) : undefined;
   return runSession(o, { task, source, priorDialogue }, question);
 }
@@ -214,16 +233,18 @@ export async function runCommand(o: CommonOptions, taskId: string): Promise<numb
   else if (o.values.input) {
     text = readInputFile(path.resolve(o.io.cwd, o.values.input), 'Check the path given to --input.');
   }
+  const fields = parseFields(o.values.field);
   const source = o.values.source ? await loadCliSource(o, o.values.source) : undefined;
+  enforceConstraints(task, source);
   const priorDialogue = o.values.dialogue ? readDialogue(path.resolve(o.io.cwd, o.values.dialogue)) : undefined;
   if (task.inputKind === 'source-dialogue') {
     if (!source) throw new UsageError(`Task "${task.id}" works on a paper: give it with --source FILE.`);
     const question = text?.trim() || 'Summarise this document.';
-    return runSession(o, { task, source, priorDialogue }, question);
+    return runSession(o, { task, source, priorDialogue, fields }, question);
   }
-  if (text === undefined && !source) throw new UsageError(`Task "${task.id}" needs an input: --input FILE, or --input - to read stdin.`);
+  if (text === undefined && !source && !fields && !priorDialogue) throw new UsageError(`Task "${task.id}" needs an input: --input FILE (or - for stdin), --source FILE, --field NAME=VALUE or --dialogue FILE.`);
   if (text !== undefined && !text.trim()) throw new AlignError('The input is empty.', 'empty-input', 'Give the task some text to work on.');
-  return runSession(o, { task, source, text: text ?? source?.blocks.map((b) => b.text).join('\n\n'), priorDialogue }, undefined);
+  return runSession(o, { task, source, text: text ?? source?.blocks.map((b) => b.text).join('\n\n'), priorDialogue, fields }, undefined);
 }
 
 function isLink(p: string): boolean {

@@ -14,7 +14,7 @@ export async function critiqueCli(o: CommonOptions, args: string[]): Promise<num
   const text = readInputFile(abs);
   if (!/\.(md|markdown)$/i.test(abs)) o.io.stderr(`warning: ${abs} does not end in .md; reading it as Markdown.\n`);
   const model = modelFrom(o);
-  if (!model) throw new AlignError('No model is configured.', 'not-configured', 'Set OPENAI_API_KEY (or --base-url for a local server) and --model.');
+  if (!model) throw new AlignError('No model is configured.', 'not-configured', undefined, { remedy: 'configure-model' });
   const task = await loadTask(o, 'draft-critique');
   const report = await critiqueDraft(text, {
     model,
@@ -28,7 +28,7 @@ export async function critiqueCli(o: CommonOptions, args: string[]): Promise<num
       JSON.stringify({
         file: abs,
         title: report.title,
-        findings: report.findings.map((f) => ({ quote: f.quote, critique: f.problem, why: f.why, severity: f.severity, suggestion: f.suggestion, section: f.section, startLine: f.startLine, endLine: f.endLine, match: f.match })),
+        findings: report.findings.map((f) => ({ quote: f.quote, problem: f.problem, why: f.why, severity: f.severity, suggestion: f.suggestion, section: f.section, startLine: f.startLine, endLine: f.endLine, match: f.match })),
         unplaced: report.unplaced,
         errors: report.errors,
         stats: report.stats,

@@ -17,7 +17,7 @@ export async function evalCli(o: CommonOptions, args: string[]): Promise<number>
   if (!taskId) throw new UsageError('align eval needs a task id: align eval paper-qa --model gpt-4o-mini');
   const task = await loadTask(o, taskId);
   const base = modelFrom(o);
-  if (!base) throw new AlignError('No model is configured.', 'not-configured', 'Set OPENAI_API_KEY (or --base-url for a local server) and --model.');
+  if (!base) throw new AlignError('No model is configured.', 'not-configured', undefined, { remedy: 'configure-model' });
   const names = (o.values.model ?? base.settings.model).split(',').map((s) => s.trim()).filter(Boolean);
   const models = names.map((model) => new OpenAIModelClient({ ...base.settings, model }, o.logger));
   const judge = o.values.judge ? new OpenAIModelClient({ ...base.settings, model: o.values.judge, temperature: 0 }, o.logger) : undefined;

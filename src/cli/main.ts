@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { processIo, UsageError, cliLogger, terminalSafeIo, type CliIo } from './cliIo';
-import { describeError } from '../core/errors';
+import { describeError, useRemedyWording } from '../core/errors';
+import { CLI_REMEDY_WORDING } from './cliRemedies';
 import { askCommand, runCommand, tasksCommand, validateCommand, type CommonOptions } from './coreCommands';
 import { redactSecrets } from '../core/redact';
 
@@ -9,9 +10,11 @@ const USAGE = `align — the Alignment Research Assistant on the command line
 Usage:
   align tasks [--json]
   align ask <file> "<question>" [--dialogue FILE] [--save] [--json]
-  align run <task> [--input FILE|-] [--source FILE] [--save] [--json]
+  align run <task> [--input FILE|-] [--source FILE] [--field NAME=VALUE]... [--save] [--json]
   align dataset validate
-  align dataset export --format F --out PATH [--task ID] [--force]
+  align dataset export --format F --out PATH|- [--task ID] [--force] [--license ID]
+  align dataset edit <task> <id> --output FILE|-     (the new answer; the model's stays as the original)
+  align dataset rate <task> <id> good|bad [--reason TEXT]
   align dataset import <tasks.md> [--force] [--drafts]   (--drafts: a list of task ideas)
   align retrieve <source> "<query>" [-k N] [--json]
   align index <folder>
@@ -47,6 +50,10 @@ const OPTIONS = {
   force: { type: 'boolean', default: false },
   drafts: { type: 'boolean', default: false },
   dialogue: { type: 'string' },
+  output: { type: 'string' },
+  reason: { type: 'string' },
+  field: { type: 'string', multiple: true },
+  license: { type: 'string' },
   input: { type: 'string' },
   source: { type: 'string' },
   format: { type: 'string' },
@@ -78,6 +85,8 @@ function parse(argv: string[]) {
 /** Runs one CLI invocation; returns the exit code. Never throws. */
 export async function main(argv: string[], rawIo: CliIo = processIo): Promise<number> {
   const io = terminalSafeIo(rawIo);
+  // Failures from the core name their remedy by code; the CLI words it as flags and environment variables.
+  useRemedyWording(CLI_REMEDY_WORDING);
   let verbose = argv.includes('--verbose');
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -97,6 +106,10 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     }
     const common: CommonOptions = { values, io, logger: cliLogger(io, verbose), signal: abort.signal };
     const [command, ...rest] = positionals;
+    // A flag a command would ignore is refused, so nobody believes something was saved.
+    if (values.save && command !== 'ask' && command !== 'run') {
+      throw new UsageError(`--save works with ask and run; align ${command} saves nothing.`);
+    }
     switch (command) {
       case 'tasks':
         return await tasksCommand(common);
@@ -139,16 +152,25 @@ async function datasetCommand(common: CommonOptions, rest: string[]): Promise<nu
       return validateCommand(common);
     case 'export':
     case 'import':
+    case 'edit':
+    case 'rate':
       return (await import('./featureCommands')).featureCommand(`dataset-${sub}`, common, args);
     case 'split':
       return (await import('./evidenceCommands')).splitCommand(common, args);
     default:
-      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export, import or split.`);
+      throw new UsageError(`Unknown dataset command "${sub ?? ''}": use validate, export, import, edit, rate or split.`);
   }
 }
 
 // Run when executed as a program (dist/cli.js), not when imported by tests.
 if (require.main === module) {
+  // A reader that stops early (align tasks | head -1) closes the pipe: that is the end, not a failure.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,7 +1,34 @@
 /**
  * Errors the researcher sees. Each says what went wrong, where (file, field, line) and how to fix
- * it, so the editor and the CLI can show `message` as is, without a stack trace.
+ * it. The core speaks no shell's words: a failure that a setting or a flag fixes carries a
+ * `remedy` code, and the shell in use (editor or CLI) supplies its wording with `useRemedyWording`.
  */
+
+/** What fixes a failure, independent of where it is fixed (a command and a setting, or a flag and an environment variable). */
+export type Remedy =
+  | 'set-key'
+  | 'set-base-url'
+  | 'set-model'
+  | 'configure-model'
+  | 'raise-timeout'
+  | 'raise-retries'
+  | 'force-replace';
+
+/** One sentence per remedy, in the words of a shell. */
+export type RemedyWording = Partial<Record<Remedy, string>>;
+
+let wording: RemedyWording = {};
+
+/** Installed once by the shell at start-up (the extension's activation, the CLI's main). */
+export function useRemedyWording(w: RemedyWording): void {
+  wording = w;
+}
+
+/** The installed shell's sentence for a remedy, if it has one. */
+export function remedyText(remedy: Remedy | undefined): string | undefined {
+  return remedy ? wording[remedy] : undefined;
+}
+
 export class AlignError extends Error {
   override readonly name: string = 'AlignError';
   /** Brand checked by `is`: `instanceof` fails across bundles (extension, CLI, tests). */
@@ -10,20 +37,24 @@ export class AlignError extends Error {
     message: string,
     /** Machine-readable kind, stable for tests and for the UI to pick an action. */
     readonly code: string,
-    /** What to do about it, in one sentence. */
+    /** What to do about it, in one sentence, in no shell's words. */
     readonly hint?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; remedy?: Remedy },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.remedy) this.remedy = options.remedy;
   }
+
+  /** What fixes it, for the shell to word (see `useRemedyWording`). */
+  readonly remedy?: Remedy;
 
   static is(e: unknown): e is AlignError {
     return e instanceof AlignError || (typeof e === 'object' && e !== null && (e as { isAlignError?: unknown }).isAlignError === true);
   }
 
-  /** The message plus its hint, as one line for a notification or stderr. */
+  /** The message, its hint and the shell's wording of its remedy, as one line for a notification or stderr. */
   get display(): string {
-    return this.hint ? `${this.message} ${this.hint}` : this.message;
+    return [this.message, this.hint, remedyText(this.remedy)].filter(Boolean).join(' ');
   }
 }
 

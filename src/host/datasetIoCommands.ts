@@ -110,6 +110,7 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       const store = await services.store();
       const report = await importIntoStore(store, parsed);
       tree.refresh();
+      for (const u of parsed.understood) services.logger.info(`Import ${path.basename(file)}: ${u}`);
       for (const p of parsed.problems) services.logger.warn(`${file}:${p.line}: ${p.message}`);
       const summary = `Imported ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} from ${path.basename(file)}${parsed.problems.length ? `; ${parsed.problems.length} part${parsed.problems.length === 1 ? '' : 's'} could not be read (see the log)` : ''}.`;
       void vscode.window.showInformationMessage(`Alignment: ${summary}`);

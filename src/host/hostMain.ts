@@ -10,6 +10,8 @@ import { createCommands } from './commands';
 import { DatasetTreeProvider } from './datasetTree';
 import { SOURCE_TEXT_SCHEME, SourceTextProvider } from './citationOpener';
 import { DraftCritique } from './critique/critiqueComments';
+import { useRemedyWording } from '../core/errors';
+import { HOST_REMEDY_WORDING } from './remedyWording';
 
 /** What the activation shell hands to the host bundle. */
 export interface HostShell {
@@ -31,6 +33,8 @@ export interface Host {
 /** The composition root: builds services, conversations, views and the command table once. */
 export function createHost(shell: HostShell): Host {
   const { context } = shell;
+  // Failures from the core name their remedy by code; the editor words it as commands and settings.
+  useRemedyWording(HOST_REMEDY_WORDING);
   let services: HostServices | undefined;
   const logger = logChannelLogger(shell.log, () => services?.apiKeys.known() ?? []);
   services = new HostServices(shell, logger);

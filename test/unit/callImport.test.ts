@@ -126,3 +126,13 @@ test('importing never writes a task file over a built-in task', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an export from before the hidden copies keeps its task and instance ids on import', () => {
+  const md = '# Alignment research tasks\n\n## Task: Failure modes of a plan or system\n\n<!-- task-id: failure-modes -->\n\n**Context:** c\n\n**Input type:** a plan\n\n**Output type:** failure modes\n\n**Info constraints:** None\n\n### Instance 1\n\n<!-- instance-id: a1 -->\n\n**Input:**\n\nTrain a policy.\n\n**Output:**\n\nIt exploits the reward model.\n';
+  const r = importTasksMarkdown(md, 'old.md');
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.tasks[0].spec.id, 'failure-modes');
+  assert.equal(r.tasks[0].instances[0].id, 'a1');
+  assert.equal(r.tasks[0].instances[0].input.text, 'Train a policy.');
+  assert.equal(r.tasks[0].instances[0].output, 'It exploits the reward model.');
+});

@@ -11,6 +11,11 @@ import { retryDelayMs } from '../../src/core/model/retry';
 import { isModelConfigured, resolveModelSettingsFromEnv, endpointLabel, normaliseBaseUrl } from '../../src/core/model/modelConfig';
 import type { ModelSettings } from '../../src/core/model/modelTypes';
 import type { Logger } from '../../src/core/ports';
+import { useRemedyWording } from '../../src/core/errors';
+import { HOST_REMEDY_WORDING } from '../../src/host/remedyWording';
+
+// These tests read messages as the editor shows them; the CLI's wording is tested in cliLoop.test.ts.
+useRemedyWording(HOST_REMEDY_WORDING);
 
 const KEY = 'sk-unit-test-key-0123456789abcdef';
 let server: FakeOpenAI;
@@ -93,7 +98,9 @@ test('a local endpoint without a key gets a placeholder; a hosted one is not con
   const e = await failure(new OpenAIModelClient({ baseURL: '', model: 'gpt-4o-mini', timeoutMs: 1000, maxRetries: 0 }, logger).chat({ messages: ask }));
   assert.equal(e.code, 'not-configured');
   assert.equal(e.message, 'No API key is set for https://api.openai.com/v1.');
-  assert.match(e.display, /Run 'Alignment: Set API Key' or set OPENAI_API_KEY/);
+  assert.equal(e.remedy, 'set-key');
+  assert.match(e.display, /Set an API key\. Run 'Alignment: Set API Key'\./);
+  assert.ok(!/OPENAI_API_KEY|CLI/.test(e.display), e.display);
   assert.equal(e.retryable, false);
 });
 
@@ -173,7 +180,7 @@ test('a base URL without the API (404 everywhere) is reported as a wrong address
   const e = await failure(client({ baseURL: `http://127.0.0.1:${server.port}/api` }).chat({ messages: ask }));
   assert.equal(e.code, 'bad-request');
   assert.match(e.message, /no OpenAI-compatible API/);
-  assert.match(e.display, /alignment\.baseUrl.*\/v1/);
+  assert.match(e.display, /\/v1.*alignment\.baseUrl/);
 });
 
 test('another 400 is a bad request, not retried', async () => {
@@ -210,7 +217,8 @@ test('a stall mid-answer is a timeout that keeps what arrived and names the sett
   assert.deepEqual(deltas, ['Half an ans']);
   assert.match(e.message, /went silent for 0\.3 s/);
   assert.match(e.message, /11 characters received are kept/);
-  assert.match(e.display, /alignment\.requestTimeoutSeconds.*--timeout/);
+  assert.equal(e.remedy, 'raise-timeout');
+  assert.match(e.display, /alignment\.requestTimeoutSeconds/);
   assert.equal(chats().length, 1, 'a timeout is not retried');
   for (let i = 0; i < 50 && server.disconnects === before; i++) await sleep(10);
   assert.ok(server.disconnects > before, 'the stalled request was abandoned');

@@ -4,7 +4,8 @@ import { ResearchSession } from '../../src/core/assistant/researchSession';
 import type { ChatRequest, ChatResult, ModelClient, ModelSettings } from '../../src/core/model/modelTypes';
 import type { ParsedSource } from '../../src/core/sources/sourceTypes';
 import type { TaskSpec } from '../../src/core/tasks/taskTypes';
-import { AlignError } from '../../src/core/errors';
+import { AlignError, useRemedyWording } from '../../src/core/errors';
+import { HOST_REMEDY_WORDING } from '../../src/host/remedyWording';
 
 const paperQa: TaskSpec = {
   schemaVersion: 1,
@@ -107,6 +108,7 @@ test('a failing model leaves a turn with the partial answer and a retry that rep
 });
 
 test('without a model, paper questions are answered with the best passages', async () => {
+  useRemedyWording(HOST_REMEDY_WORDING);
   const session = new ResearchSession({ task: paperQa, source }, { passageBudgetTokens: 10_000 });
   const turn = await session.ask('How many human comparisons were used to train the reward model?');
   assert.equal(turn.status, 'done');

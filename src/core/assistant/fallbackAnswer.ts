@@ -1,4 +1,5 @@
 import type { PassageUse } from '../sources/sourceTypes';
+import { remedyText } from '../errors';
 
 /**
  * The answer given when no model is configured: the passages that best match the question, each
@@ -19,9 +20,9 @@ export function passagesOnlyAnswer(passages: PassageUse[], question: string, max
     lines.push(`${quoted}\n>\n> [${p.id}]`, '');
   }
   if (!best.length) lines.push('_The document has no text that matches._', '');
+  // How to configure a model is said in the words of the shell in use (settings, or flags and variables).
   lines.push(
-    'To get written answers, set `alignment.baseUrl` and `alignment.model` (OpenAI, Azure, Ollama, vLLM, LM Studio or LiteLLM) ' +
-      'and run **Alignment: Set API Key** (local servers need no key).',
+    `To get written answers, configure a model (OpenAI, Azure, Ollama, vLLM, LM Studio or LiteLLM). ${remedyText('configure-model') ?? 'Give an endpoint, a model name and, for hosted services, an API key.'}`,
   );
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import { extractCitations } from '../retrieval/citations';
 import { newId } from '../dataset/ids';
 import { redactUrl } from '../redact';
 import { isPassagesOnlyAnswer, passagesOnlyAnswer } from './fallbackAnswer';
+import { remedyText } from '../errors';
 
 /** What a session works on: a task and its input. */
 export interface SessionInput {
@@ -165,7 +166,7 @@ export class ResearchSession {
       if (!source) {
         turn.status = 'error';
         turn.error = {
-          message: 'No language model is configured. Set a base URL and model in the settings (alignment.baseUrl, alignment.model) and an API key with "Alignment: Set API Key".',
+          message: `No language model is configured. ${remedyText('configure-model') ?? 'Give an endpoint, a model name and, for hosted services, an API key.'}`,
           code: 'not-configured',
           retryable: true,
         };

@@ -31,7 +31,7 @@ export interface ExportResult {
  */
 export async function exportDataset(store: DatasetStore, opts: ExportOptions): Promise<ExportResult> {
   if (fs.existsSync(opts.out) && !opts.force) {
-    throw new AlignError(`${opts.out} already exists.`, 'export-exists', 'Choose another path, or replace it (CLI: --force).');
+    throw new AlignError(`${opts.out} already exists.`, 'export-exists', 'Choose another path, or replace it.', { remedy: 'force-replace' });
   }
   switch (opts.format) {
     case 'inspect':

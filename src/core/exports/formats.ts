@@ -167,7 +167,8 @@ export interface ExportProvider {
  */
 export function promptfoo(tasks: TaskRecords[], provider?: ExportProvider): ExportFile {
   const model = provider?.model ?? mostUsedModel(tasks) ?? 'gpt-4o-mini';
-  const config = provider?.baseUrl ? { apiBaseUrl: provider.baseUrl } : undefined;
+  // OpenAI itself is promptfoo's default endpoint; any other is named.
+  const config = provider?.baseUrl && !/^https:\/\/api\.openai\.com\b/.test(provider.baseUrl) ? { apiBaseUrl: provider.baseUrl } : undefined;
   const tests = tasks.flatMap((t) =>
     t.instances.map((i) => ({
       description: `${t.task.id} ${i.id}`,

@@ -43,6 +43,8 @@ interface RawInstance {
   exact?: TaskInstance;
   /** The answer as shown in the Markdown under an exact copy (to notice a hand edit). */
   shownOutput?: string;
+  /** An id named by an older export's `<!-- instance-id: … -->`. */
+  legacyId?: string;
 }
 
 interface RawTask {
@@ -55,6 +57,8 @@ interface RawTask {
   constraints?: string[];
   instances: RawInstance[];
   exact?: TaskSpec;
+  /** An id named by an older export's `<!-- task-id: … -->`. */
+  legacyId?: string;
   feedback: FeedbackRecord[];
   startedByExample: boolean;
 }
@@ -281,6 +285,11 @@ export function importTasksMarkdown(markdown: string, file: string, opts: Import
       else problems.push({ line: lineNo, message: 'A hidden feedback copy could not be read, or comes before any task; it was skipped.' });
       continue;
     }
+    // Exports before the hidden copies named ids in comments: they are kept, so re-importing one adds no duplicates.
+    const legacyTask = /^<!-- task-id: ([a-z0-9][a-z0-9-]*) -->$/.exec(trimmed);
+    if (legacyTask && task()) task().legacyId = legacyTask[1];
+    const legacyInstance = /^<!-- instance-id: ([A-Za-z0-9_-]+) -->$/.exec(trimmed);
+    if (legacyInstance && instance()) instance()!.legacyId = legacyInstance[1];
     if (/^<!--[\s\S]*-->$/.test(trimmed) || trimmed.startsWith(FEEDBACK_NOTE)) continue; // other comments, such as a legacy "task-id" note
     if (/^(-{3,}|\*{3,}|_{3,}|={3,})$/.test(trimmed)) continue; // a thematic break or a heading's underline
     const { text } = stripLineDecoration(raw);
@@ -354,7 +363,7 @@ function buildTask(t: RawTask, problems: ImportResult['problems']): ImportedTask
       }
     : {
         schemaVersion: 1,
-        id: slug(title),
+        id: t.legacyId ?? slug(title),
         title,
         context: context || `(no context given) ${taskText || title}`,
         inputType: inputType || 'Text',
@@ -381,7 +390,7 @@ function buildTask(t: RawTask, problems: ImportResult['problems']): ImportedTask
     const instConstraints = raw.constraints ? parseConstraintsText(joined(raw.constraints)) : spec.constraints;
     instances.push({
       schemaVersion: 1,
-      id: newId(),
+      id: raw.legacyId ?? newId(),
       taskId: spec.id,
       createdAt: new Date().toISOString(),
       input: {

@@ -1,12 +1,14 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ModelErrorCode } from './modelTypes';
-import { AlignError } from '../errors';
+import { AlignError, type Remedy } from '../errors';
 import { redactSecrets } from '../redact';
 
 /** Extra facts about a model failure; everything but the code and message is optional. */
 export interface ModelErrorOptions {
-  /** What to do about it, in one sentence. */
+  /** What to do about it, in one sentence, in no shell's words. */
   hint?: string;
+  /** What fixes it, worded by the shell (a setting and a command, or a flag and an environment variable). */
+  remedy?: Remedy;
   /** Whether trying again may succeed; defaults by code (see `RETRYABLE`). */
   retryable?: boolean;
   /** The text that arrived before the failure, kept so the researcher loses nothing. */
@@ -48,7 +50,7 @@ export class ModelError extends AlignError {
   readonly transient?: boolean;
 
   constructor(code: ModelErrorCode, message: string, opts: ModelErrorOptions = {}) {
-    super(message, code, opts.hint, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, code, opts.hint, { cause: opts.cause, remedy: opts.remedy });
     this.code = code;
     this.retryable = opts.retryable ?? RETRYABLE[code];
     if (opts.partial) this.partial = opts.partial;
@@ -70,6 +72,7 @@ export class ModelError extends AlignError {
   private options(): ModelErrorOptions {
     return {
       hint: this.hint,
+      remedy: this.remedy,
       retryable: this.retryable,
       partial: this.partial,
       status: this.status,
@@ -91,8 +94,8 @@ export interface ModelErrorContext {
   secrets?: readonly string[];
 }
 
-const TIMEOUT_HINT = 'Retry, or raise alignment.requestTimeoutSeconds (CLI: --timeout SECONDS).';
-const BASE_URL_HINT = 'Check alignment.baseUrl (CLI: --base-url or OPENAI_BASE_URL).';
+const TIMEOUT = { hint: 'Retry, or allow the model more time.', remedy: 'raise-timeout' } as const;
+const BASE_URL = { hint: 'Check the endpoint address.', remedy: 'set-base-url' } as const;
 
 function seconds(ms: number): string {
   const s = ms / 1000;
@@ -107,12 +110,11 @@ function kept(partial: string | undefined): string {
 export function notConfiguredError(ctx: Pick<ModelErrorContext, 'endpoint' | 'model'>): ModelError {
   if (!ctx.model.trim()) {
     return new ModelError('not-configured', `No model is set for ${ctx.endpoint}.`, {
-      hint: "Pick one with 'Alignment: Select Model' (CLI: --model or ALIGN_MODEL).",
+      hint: 'Choose a model.',
+      remedy: 'set-model',
     });
   }
-  return new ModelError('not-configured', `No API key is set for ${ctx.endpoint}.`, {
-    hint: "Run 'Alignment: Set API Key' or set OPENAI_API_KEY.",
-  });
+  return new ModelError('not-configured', `No API key is set for ${ctx.endpoint}.`, { hint: 'Set an API key.', remedy: 'set-key' });
 }
 
 /**
@@ -123,7 +125,7 @@ export function timeoutError(ctx: ModelErrorContext, partial?: string): ModelErr
   const what = partial
     ? `went silent for ${seconds(ctx.timeoutMs)} in the middle of the answer`
     : `did not answer within ${seconds(ctx.timeoutMs)}`;
-  return new ModelError('timeout', `${ctx.endpoint} (model ${ctx.model}) ${what}${kept(partial)}.`, { hint: TIMEOUT_HINT, partial });
+  return new ModelError('timeout', `${ctx.endpoint} (model ${ctx.model}) ${what}${kept(partial)}.`, { ...TIMEOUT, partial });
 }
 
 /** The answer kept coming (or kept the connection busy with empty chunks) past the total time allowed. */
@@ -221,13 +223,15 @@ function fromStatus(e: unknown, status: number, ctx: ModelErrorContext, partial:
   if (status === 401) {
     return new ModelError('auth', `${ctx.endpoint} refused the API key (${said}).`, {
       ...base,
-      hint: "Run 'Alignment: Set API Key' with a valid key (CLI: set OPENAI_API_KEY).",
+      hint: 'Set a valid API key.',
+      remedy: 'set-key',
     });
   }
   if (status === 403) {
     return new ModelError('auth', `${ctx.endpoint} does not allow this key to use model ${ctx.model} (${said}).`, {
       ...base,
-      hint: "Check the key's permissions, or run 'Alignment: Set API Key' with another key.",
+      hint: "Check the key's permissions, or set another key.",
+      remedy: 'set-key',
     });
   }
   if (status === 404) {
@@ -238,7 +242,8 @@ function fromStatus(e: unknown, status: number, ctx: ModelErrorContext, partial:
         : '';
     return new ModelError('unknown-model', `Model '${ctx.model}' is not served by ${ctx.endpoint}${offers}.`, {
       ...base,
-      hint: "Pick one with 'Alignment: Select Model' (CLI: --model).",
+      hint: 'Choose a model it serves.',
+      remedy: 'set-model',
     });
   }
   if (status === 429) {
@@ -246,7 +251,8 @@ function fromStatus(e: unknown, status: number, ctx: ModelErrorContext, partial:
     return new ModelError('rate-limit', `${where} is rate-limiting requests (${said}).`, {
       ...base,
       retryAfterSeconds: wait,
-      hint: `${wait !== undefined ? `Wait ${Math.ceil(wait)} s and retry` : 'Wait a moment and retry'}, or raise alignment.maxRetries.`,
+      hint: `${wait !== undefined ? `Wait ${Math.ceil(wait)} s and retry` : 'Wait a moment and retry'}.`,
+      remedy: 'raise-retries',
     });
   }
   if (status >= 500 || status === 408 || status === 409) {
@@ -313,7 +319,8 @@ export function toModelError(e: unknown, ctx: ModelErrorContext, partial = ''): 
   }
   if (e instanceof SyntaxError || /JSON|SSE|event stream|Unexpected token/i.test(message)) {
     return new ModelError('bad-response', `${where} sent a response that could not be read (${redactSecrets(message, ctx.secrets ?? [])})${kept(p)}.`, {
-      hint: 'Check that alignment.baseUrl points to an OpenAI-compatible API.',
+      hint: 'Check that the endpoint is an OpenAI-compatible API.',
+      remedy: 'set-base-url',
       partial: p,
       cause: e,
     });
@@ -323,7 +330,8 @@ export function toModelError(e: unknown, ctx: ModelErrorContext, partial = ''): 
   if (isConnection) {
     const { why, transient } = connectionWhy(errno ?? (message === 'terminated' ? 'UND_ERR_SOCKET' : undefined));
     return new ModelError('connection', `Could not connect to ${ctx.endpoint} (${why}).`, {
-      hint: errno === 'ECONNREFUSED' ? `Is the server running? ${BASE_URL_HINT}` : BASE_URL_HINT,
+      hint: errno === 'ECONNREFUSED' ? `Is the server running? ${BASE_URL.hint}` : BASE_URL.hint,
+      remedy: BASE_URL.remedy,
       transient,
       cause: e,
     });

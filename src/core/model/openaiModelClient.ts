@@ -142,7 +142,8 @@ export class OpenAIModelClient implements ModelClient {
       if ((e as { status?: unknown }).status !== 404) return err;
       // Neither /chat/completions nor /models exists here: the base URL is wrong, not the model.
       return new ModelError('bad-request', `${this.endpoint} has no OpenAI-compatible API at this address (404 for /chat/completions and /models).`, {
-        hint: 'Check alignment.baseUrl (CLI: --base-url or OPENAI_BASE_URL); OpenAI-compatible servers usually end in /v1.',
+        hint: 'Check the endpoint address: OpenAI-compatible servers usually end in /v1.',
+        remedy: 'set-base-url',
         status: 404,
         cause: err,
       });
