@@ -123,6 +123,9 @@ async function run() {
   context = await launchBrowser(root, { width: 1400, height: 1000 });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.log(`[workbench error] ${e.message}`));
+  // Loading the workbench on a loaded 2-core machine can take minutes, not Playwright's default 30 s.
+  page.setDefaultNavigationTimeout(3 * WAIT);
+  page.setDefaultTimeout(WAIT);
   await page.goto(workbenchUrl(server, workspace, [['extensionDevelopmentPath', remoteUri(server, REPO)]]));
   await page.locator('.monaco-workbench').waitFor({ timeout: WAIT });
   await page.locator('.statusbar-item', { hasText: 'gpt-4o-mini' }).first().waitFor({ timeout: WAIT });
