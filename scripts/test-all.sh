@@ -69,6 +69,7 @@ tier "panel in a real browser (hostile content)" yes bash scripts/unit-tests.sh 
 tier "integration tests in VS Code" yes node test/host/runIntegration.mjs
 tier "restricted mode in VS Code (untrusted folder)" yes node test/host/runIntegration.mjs --untrusted
 tier "end to end in VS Code (UI)" yes node test/host/uiSmoke.mjs
+tier "evidence: two-rater blind study and scorecard (UI)" yes node test/host/evidenceUi.mjs
 
 echo
 echo "=== all tiers passed ==="

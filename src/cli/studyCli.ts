@@ -107,7 +107,7 @@ export async function studyCli(o: CommonOptions, args: string[]): Promise<number
       const r = await studyResults(store, study);
       const lines = [
         `Study ${r.studyId} on ${r.taskId}: ${r.ratings} verdicts on ${r.items} items by ${r.raters.length} rater(s)`,
-        ...r.winRates.map((w) => `  ${w.arm}: win rate ${w.winRate} [95% CI ${w.low}–${w.high}]`),
+        ...r.winRates.map((w) => (Number.isFinite(w.winRate) ? `  ${w.arm}: win rate ${w.winRate} [95% CI ${w.low}–${w.high}]` : `  ${w.arm}: no verdicts yet`)),
         r.agreement.cohensKappa !== undefined ? `  Cohen's kappa between the two raters: ${r.agreement.cohensKappa}` : '',
         r.agreement.krippendorffAlpha !== undefined ? `  Krippendorff's alpha (nominal): ${r.agreement.krippendorffAlpha}` : '',
         r.judgeVsPeople ? `  judge ${r.judgeVsPeople.judge} vs people: agreement ${r.judgeVsPeople.agreement}, kappa ${r.judgeVsPeople.cohensKappa} on ${r.judgeVsPeople.items} items` : '',

@@ -87,11 +87,14 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
     let scorecard = result.scorecard;
     if (args.review !== false) scorecard = (await review(result.dir, task.id, result.judgements, docs)) ?? scorecard;
     const failed = Object.values(scorecard.byModel).reduce((n, s) => n + s.errors, 0);
-    const choice = await vscode.window.showInformationMessage(
-      `Alignment: ${scorecardText(scorecard)}${failed ? ` — ${failed} failed; run again to resume` : ''}`,
-      'Open Scorecard',
-    );
-    if (choice === 'Open Scorecard') await vscode.window.showTextDocument(vscode.Uri.file(`${result.dir}/summary.json`));
+    // Not awaited: the command is done when the run is; the notification stays until dismissed.
+    void vscode.window
+      .showInformationMessage(`Alignment: ${scorecardText(scorecard)}${failed ? ` — ${failed} failed; run again to resume` : ''}`, 'Show Scorecard', 'Open summary.json')
+      .then((choice) => {
+        if (choice === 'Show Scorecard') return vscode.commands.executeCommand('alignment.showScorecard');
+        if (choice === 'Open summary.json') return vscode.window.showTextDocument(vscode.Uri.file(`${result.dir}/summary.json`));
+        return undefined;
+      });
     return scorecard;
   };
 }

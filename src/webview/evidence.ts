@@ -27,7 +27,7 @@ function winRateChart(title: string, bars: WinRateBar[]): SVGSVGElement {
   const plotW = 300;
   const row = 28;
   const h = 30 + bars.length * row + 20;
-  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${labelW + plotW + 70} ${h}`, role: 'img', 'aria-label': title });
+  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${labelW + plotW + 110} ${h}`, role: 'img', 'aria-label': title });
   s.append(svg('title', {}, title));
   const x = (v: number) => labelW + v * plotW;
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
@@ -58,7 +58,7 @@ function plantedChart(run: ScorecardView['planted'][number]): SVGSVGElement {
   const plotW = 300;
   const row = 28;
   const h = 20 + run.results.length * row;
-  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${labelW + plotW + 110} ${h}`, role: 'img', 'aria-label': `Planted flaws caught in ${run.runId}` });
+  const s = svg('svg', { class: 'chart', viewBox: `0 0 ${labelW + plotW + 170} ${h}`, role: 'img', 'aria-label': `Planted flaws caught in ${run.runId}` });
   run.results.forEach((r, i) => {
     const y = 10 + i * row;
     s.append(svg('text', { x: labelW - 8, y: y + 14, 'text-anchor': 'end', class: 'label' }, clip(r.model, 26)));
@@ -99,8 +99,10 @@ function consultationChart(points: ScorecardView['tasks'][number]['consultations
     dot.append(svg('title', {}, `${new Date(p.at).toLocaleString()} — ${p.label}`));
     s.append(dot);
   });
-  s.append(svg('text', { x: pad.l, y: h - 8, class: 'axis' }, new Date(t0).toLocaleDateString()));
-  s.append(svg('text', { x: w - pad.r, y: h - 8, 'text-anchor': 'end', class: 'axis' }, new Date(t1).toLocaleDateString()));
+  // Within one day the axis shows times; across days, dates.
+  const when = (t: number) => (t1 - t0 < 86_400_000 ? new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(t).toLocaleDateString());
+  s.append(svg('text', { x: pad.l, y: h - 8, class: 'axis' }, when(t0)));
+  s.append(svg('text', { x: w - pad.r, y: h - 8, 'text-anchor': 'end', class: 'axis' }, when(t1)));
   return s;
 }
 

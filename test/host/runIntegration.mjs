@@ -91,7 +91,8 @@ try {
     ['extensionDevelopmentPath', remoteUri(server, REPO)],
     ['extensionTestsPath', remoteUri(server, testsPath)],
   ];
-  await page.goto(workbenchUrl(server, workspace, payload));
+  // On a loaded machine the workbench can take minutes to load, not Playwright's default 30 s.
+  await page.goto(workbenchUrl(server, workspace, payload), { timeout: 300_000 });
   times.workbench = Date.now() - t;
   console.log(`[${at()}] workbench loaded; the suite runs in the extension host`);
 

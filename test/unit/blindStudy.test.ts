@@ -144,3 +144,24 @@ test('assisted answers record the help used; bad verdicts, raters and confidence
   assert.deepEqual(res.winRates.map((w) => w.winRate), [0.5, 0.5]);
   assert.deepEqual(res.assistance, { answers: 1, questionsPerAnswer: 1 });
 });
+
+test('the scorecard carries the same numbers as align eval --json, align study results and align critique --planted --json', async () => {
+  const { collectScorecard } = await import('../../src/core/evaluation/scorecardData');
+  const { BUILTIN_TASKS } = await import('../../src/core/tasks/builtinTasks');
+  const ev = JSON.parse((await cli(['eval', 'failure-modes', '--model', 'fake-model', '--judge', 'fake-judge', '--run-id', 'r2', '--yes', '--json'])).out);
+  fs.writeFileSync(path.join(dir, 'd.md'), '# D\n\nThis claim is overstated beyond belief.\n\nAnother sentence here.\n');
+  fs.writeFileSync(path.join(dir, 'd.flaws.json'), JSON.stringify([{ quote: 'This claim is overstated beyond belief.', flaw: 'x' }, { quote: 'Another sentence here.', flaw: 'y' }]));
+  server.setResponder((req) => ({ json: { findings: req.messages.at(-1)!.content.includes('overstated') ? [{ quote: 'This claim is overstated beyond belief.', problem: 'p', why: 'w', severity: 'major', suggestion: 's' }] : [] } }));
+  const planted = JSON.parse((await cli(['critique', 'd.md', '--planted', 'd.flaws.json', '--json'])).out);
+  const card = await collectScorecard(store, BUILTIN_TASKS);
+  const fm = card.tasks.find((t) => t.taskId === 'failure-modes')!;
+  const run = fm.runs.find((r) => r.runId === 'r2')!;
+  const m = ev.summary.byModel['fake-model'];
+  assert.deepEqual([run.models[0].winRate, run.models[0].low, run.models[0].high], [m.winRate, ...m.winRateInterval]);
+  assert.equal(fm.consultations.length, ev.testConsultations.length);
+  const study = JSON.parse((await cli(['study', 'results', 'failure-modes', 's1', '--json'])).out) as StudyResults;
+  assert.deepEqual(fm.studies.find((s) => s.studyId === 's1'), study);
+  const p = card.planted.find((x) => x.runId === planted.runId)!;
+  assert.deepEqual(p.results[0], { model: 'fake-model', caught: planted.results[0].planted.caught.length, total: 2, otherFindings: 0 });
+  assert.equal(p.results[0].caught, 1);
+});

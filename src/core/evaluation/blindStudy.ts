@@ -9,7 +9,6 @@ import { AlignError } from '../errors';
 import { appendJsonlLine, readJsonl, writeFileAtomic } from '../dataset/jsonlFile';
 import { withFileLock } from '../dataset/fileLock';
 import { newId } from '../dataset/ids';
-import { renderExample } from '../prompts/fewShot';
 import { buildMessages, partsFromInstance } from '../prompts/promptBuilder';
 import { effectiveSplit, readSplitConfig } from './splits';
 import { leakBudget, logTestConsultation, type LeakBudget } from './leakLog';
@@ -124,9 +123,16 @@ export function listStudies(store: DatasetStore, taskId: string): Study[] {
   });
 }
 
-/** The text a rater reads as the input: the instance's input as a model would see it, without the example marker. */
+/** The text a rater reads as the input: the source's title, passages, text, fields and dialogue, without prompt markup. */
 export function raterInput(inst: TaskInstance): string {
-  return renderExample(inst).user.replace(/^\(Worked example from the dataset\.\)\n\n/, '');
+  const i = inst.input;
+  const parts: string[] = [];
+  if (i.source) parts.push(`Source: "${i.source.title}"`);
+  for (const p of i.passages.slice(0, 4)) parts.push(`[${p.id}] ${p.text.slice(0, 1200)}`);
+  if (i.text !== undefined) parts.push(i.text.slice(0, 8000));
+  for (const [k, v] of Object.entries(i.fields ?? {})) parts.push(`${k}: ${v}`);
+  if (i.dialogue.length) parts.push(i.dialogue.map((d) => `${d.role === 'researcher' ? 'Researcher' : 'Assistant'}: ${d.content}`).join('\n'));
+  return parts.join('\n\n');
 }
 
 /**
