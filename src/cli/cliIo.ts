@@ -3,6 +3,7 @@ import type { Logger } from '../core/ports';
 import { InputFileError } from '../core/errors';
 import { redactSecrets } from '../core/redact';
 import { TerminalSanitizer } from './terminalText';
+import { decodeTextFile } from '../core/sources/textDecoding';
 
 /** Where the CLI writes: injectable so tests can run commands in-process. */
 export interface CliIo {
@@ -69,11 +70,25 @@ export function cliLogger(io: CliIo, verbose: boolean): Logger {
   };
 }
 
-/** Reads a UTF-8 file named on the command line; a failure names the file and the reason. */
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'does not exist',
+  EISDIR: 'is a folder, not a file',
+  EACCES: 'cannot be read (permission denied)',
+  EPERM: 'cannot be read (permission denied)',
+  ENOTDIR: 'is not a file: a part of its path is a file, not a folder',
+};
+
+/**
+ * Reads a text file named on the command line (UTF-8, or UTF-16 with a byte-order mark); a
+ * failure names the file and says what is wrong in words.
+ */
 export function readInputFile(file: string, hint = 'Check the path.'): string {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
-    throw new InputFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`, hint);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new InputFileError(file, `${READ_FAILURES[code] ?? `cannot be read (${code || String(e)})`}.`, hint);
   }
+  return decodeTextFile(bytes, file);
 }

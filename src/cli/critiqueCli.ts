@@ -30,6 +30,7 @@ export async function critiqueCli(o: CommonOptions, args: string[]): Promise<num
         title: report.title,
         findings: report.findings.map((f) => ({ quote: f.quote, problem: f.problem, why: f.why, severity: f.severity, suggestion: f.suggestion, section: f.section, startLine: f.startLine, endLine: f.endLine, match: f.match })),
         unplaced: report.unplaced,
+        unreadable: report.unreadable,
         errors: report.errors,
         stats: report.stats,
       }) + '\n',
@@ -39,8 +40,15 @@ export async function critiqueCli(o: CommonOptions, args: string[]): Promise<num
       o.io.stdout(`${file}:${f.startLine}${f.endLine !== f.startLine ? `-${f.endLine}` : ''} [${f.severity}] “${f.quote.length > 80 ? `${f.quote.slice(0, 77)}…` : f.quote}” — ${f.problem}${f.why ? ` ${f.why}` : ''}${f.suggestion ? ` Suggestion: ${f.suggestion}` : ''}\n`);
     }
     for (const u of report.unplaced) o.io.stdout(`(not placed: the quote was not found in "${u.section}") [${u.severity}] “${u.quote}” — ${u.problem}\n`);
-    o.io.stdout(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${report.stats.units} part${report.stats.units === 1 ? '' : 's'} of "${report.title}".\n`);
+    const unread = report.unreadable.length;
+    o.io.stdout(
+      `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${report.stats.units} part${report.stats.units === 1 ? '' : 's'} of "${report.title}"` +
+        `${unread ? `; ${unread} more could not be read (listed on stderr)` : ''}${report.errors.length ? `; ${report.errors.length} part${report.errors.length === 1 ? '' : 's'} failed` : ''}.\n`,
+    );
   }
+  // A finding the model wrote but we could not read is not "no finding": say so, every time.
+  for (const u of report.unreadable) o.io.stderr(`align: a finding in section "${u.section}" could not be read: ${u.problem}\n`);
   for (const e of report.errors) o.io.stderr(`align: section "${e.section}" (line ${e.startLine}) failed: ${e.message}\n`);
-  return report.errors.length && !report.findings.length ? 1 : 0;
+  // Nothing usable came back, yet the model did answer or fail: not a clean "0 findings".
+  return (report.errors.length || report.unreadable.length) && !report.findings.length && !report.unplaced.length ? 1 : 0;
 }

@@ -114,6 +114,8 @@ export type Responder = (req: FakeChatRequest, callNo: number) => FakeReply;
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string without `?` ('' when none). */
+  query: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
 }
@@ -278,10 +280,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       const parsed: unknown = raw ? JSON.parse(raw) : {};
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
     } catch {
-      state.requests.push({ method: req.method ?? '', path, headers: req.headers, body: raw });
+      state.requests.push({ method: req.method ?? '', path, query: (req.url ?? '').split('?').slice(1).join('?'), headers: req.headers, body: raw });
       return json(res, 400, errorJson(400, 'We could not parse the JSON body of your request.'));
     }
-    state.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+    state.requests.push({ method: req.method ?? '', path, query: (req.url ?? '').split('?').slice(1).join('?'), headers: req.headers, body });
 
     if (state.requireKey !== undefined && req.headers.authorization !== `Bearer ${state.requireKey}`) {
       return json(res, 401, errorJson(401, 'Incorrect API key provided.'));

@@ -128,6 +128,18 @@ export function timeoutError(ctx: ModelErrorContext, partial?: string): ModelErr
   return new ModelError('timeout', `${ctx.endpoint} (model ${ctx.model}) ${what}${kept(partial)}.`, { ...TIMEOUT, partial });
 }
 
+/**
+ * A 200 whose body is a web page: the base URL points at a website (a login page, a proxy's
+ * portal, the provider's home page), not at the API.
+ */
+export function htmlPageError(ctx: ModelErrorContext, status: number): ModelError {
+  return new ModelError('bad-response', `${ctx.endpoint} returned an HTML web page (status ${status}), not an answer from an OpenAI-compatible API.`, {
+    hint: 'Check alignment.baseUrl (CLI: --base-url or OPENAI_BASE_URL): it should be the API address, which usually ends in /v1; a login page or proxy portal also answers this way.',
+    status,
+    retryable: false,
+  });
+}
+
 /** The answer kept coming (or kept the connection busy with empty chunks) past the total time allowed. */
 export function timeLimitError(ctx: ModelErrorContext, limitMs: number, partial?: string): ModelError {
   return new ModelError('time-limit', `${ctx.endpoint} (model ${ctx.model}) did not finish the answer within ${seconds(limitMs)}, the limit for one answer${kept(partial)}.`, {

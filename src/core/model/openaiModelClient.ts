@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import type { ChatRequest, ChatResult, ModelClient, ModelSettings } from './modelTypes';
 import type { Logger } from '../ports';
-import { ModelError, cancelledError, notConfiguredError, streamCutError, timeLimitError, timeoutError, tooLongError, toModelError, type ModelErrorContext } from './modelErrors';
+import { ModelError, cancelledError, htmlPageError, notConfiguredError, streamCutError, timeLimitError, timeoutError, tooLongError, toModelError, type ModelErrorContext } from './modelErrors';
 import { DEFAULT_MAX_ANSWER_CHARS, DEFAULT_MAX_ANSWER_MS } from './modelTypes';
 import { NO_KEY_PLACEHOLDER, endpointLabel, isModelConfigured, normaliseBaseUrl } from './modelConfig';
 import { DEFAULT_RETRY_POLICY, abortableSleep, isAutoRetryable, retryDelayMs, type RetryPolicy } from './retry';
@@ -53,13 +53,25 @@ export class OpenAIModelClient implements ModelClient {
     this.secrets = settings.apiKey ? [settings.apiKey] : [];
     const key = settings.apiKey?.trim() || NO_KEY_PLACEHOLDER;
     let azure = false;
+    // The SDK appends each route to the base URL as a string: a query there (Azure's
+    // ?api-version=…, a proxy's ?key=…) would swallow the route. Send it as a default query instead.
+    let sdkBase = baseURL;
+    let defaultQuery: Record<string, string> | undefined;
     try {
-      azure = new URL(baseURL).hostname.endsWith('.azure.com');
+      const u = new URL(baseURL);
+      azure = u.hostname.endsWith('.azure.com');
+      if (u.search || u.hash) {
+        defaultQuery = u.search ? Object.fromEntries(u.searchParams) : undefined;
+        u.search = '';
+        u.hash = '';
+        sdkBase = normaliseBaseUrl(u.toString());
+      }
     } catch {
       // An unparseable URL fails on the first request with a message naming it.
     }
     this.client = new OpenAI({
-      baseURL,
+      baseURL: sdkBase,
+      ...(defaultQuery ? { defaultQuery } : {}),
       apiKey: key,
       timeout: settings.timeoutMs,
       maxRetries: 0,
@@ -198,7 +210,8 @@ export class OpenAIModelClient implements ModelClient {
           : {}),
       };
       if (!req.onDelta) {
-        const completion = await this.client.chat.completions.create({ ...params, stream: false }, { signal: abort.signal });
+        const { data: completion, response } = await this.client.chat.completions.create({ ...params, stream: false }, { signal: abort.signal }).withResponse();
+        this.checkNotHtml(response, model);
         const choice = completion.choices?.[0];
         if (!choice) throw new SyntaxError('the completion has no choices (not an OpenAI-compatible JSON response?)');
         const content = choice.message?.content ?? '';
@@ -214,7 +227,8 @@ export class OpenAIModelClient implements ModelClient {
           usage: completion.usage ? { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } : undefined,
         };
       }
-      const stream = await this.client.chat.completions.create({ ...params, stream: true }, { signal: abort.signal });
+      const { data: stream, response } = await this.client.chat.completions.create({ ...params, stream: true }, { signal: abort.signal }).withResponse();
+      this.checkNotHtml(response, model);
       arm();
       let finishReason: string | undefined;
       let servedModel = model;
@@ -256,6 +270,11 @@ export class OpenAIModelClient implements ModelClient {
       // Leaves no socket streaming after a failure or an early return.
       if (!abort.signal.aborted) abort.abort();
     }
+  }
+
+  /** A web page instead of the API: said as such, not as a stream "cut off" or unreadable JSON. */
+  private checkNotHtml(response: Response, model: string): void {
+    if (/\btext\/html\b/i.test(response.headers.get('content-type') ?? '')) throw htmlPageError(this.ctx(model), response.status);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {

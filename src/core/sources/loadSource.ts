@@ -4,6 +4,7 @@ import type { ParsedSource, SourceKind } from './sourceTypes';
 import type { SourceCache } from './sourceCache';
 import { CancelledError, InputFileError } from '../errors';
 import { sha256Hex } from './hash';
+import { decodeTextFile } from './textDecoding';
 import { parseMarkdown } from './markdownSource';
 import { parsePlainText } from './textSource';
 import { parseLatex } from './latexSource';
@@ -46,18 +47,6 @@ export function parseSourceText(text: string, kind: SourceKind, meta: SourceMeta
     case 'pdf':
       throw new InputFileError(meta.path ?? meta.title ?? 'The document', 'is a PDF: it is read from its bytes, not as text.', 'Open the PDF file itself.');
   }
-}
-
-/** Binary content: NUL bytes, or many control characters, in the first 8 KB. */
-function looksBinary(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 8192);
-  let control = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    if (b === 0) return true;
-    if (b < 9 || (b > 13 && b < 32)) control++;
-  }
-  return control > n * 0.1;
 }
 
 function startsWith(bytes: Uint8Array, ascii: string): boolean {
@@ -105,15 +94,7 @@ export async function loadSourceFile(file: string, opts: { cache?: SourceCache; 
     const { parsePdfBounded } = await import('./pdfWorkerClient');
     parsed = await parsePdfBounded(bytes, { path: file, title: path.basename(file), contentHash }, { signal: opts.signal, limits: opts.pdfLimits });
   } else {
-    if (looksBinary(bytes)) {
-      throw new InputFileError(file, `is binary data, not ${ext} text.`, 'Check that this is the right file; a PDF should have the .pdf extension.');
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new InputFileError(file, 'is not valid UTF-8 text (another encoding, such as Latin-1 or UTF-16?).', 'Re-save it as UTF-8 (in VS Code: "Save with Encoding" → UTF-8).');
-    }
+    const text = decodeTextFile(bytes, file, `${ext} text`);
     if (!text.trim()) throw new InputFileError(file, 'has no text (only white space).', 'Pick a file with some text in it.');
     parsed = parseSourceText(text, kind, { path: file, contentHash });
     if (!parsed.blocks.length) throw new InputFileError(file, 'has no readable text blocks.', `Check that it really is a ${kind} document.`);
