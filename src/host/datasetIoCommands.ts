@@ -107,6 +107,9 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       if (!parsed.tasks.length) {
         throw new Error(`${file}: no task found. ${parsed.problems[0] ? `Line ${parsed.problems[0].line}: ${parsed.problems[0].message}` : 'Use headings "Task: …" and "Instance 1" with "Input:" and "Output:".'}`);
       }
+      if (parsed.tasks.every((t) => !t.instances.length)) {
+        throw new Error(`${file}: ${parsed.tasks.length} task${parsed.tasks.length === 1 ? '' : 's'} but no instance (Input and Output), so nothing was imported.`);
+      }
       const store = await services.store();
       const report = await importIntoStore(store, parsed);
       tree.refresh();

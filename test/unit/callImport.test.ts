@@ -136,3 +136,10 @@ test('an export from before the hidden copies keeps its task and instance ids on
   assert.equal(r.tasks[0].instances[0].input.text, 'Train a policy.');
   assert.equal(r.tasks[0].instances[0].output, 'It exploits the reward model.');
 });
+
+test('pasted text that lost the colon after "Instance N" still splits into instances', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'ought-call-inline.md'), 'utf8').replace(/Instance (\d):/g, 'Instance $1');
+  const r = importTasksMarkdown(text, 'x.md');
+  assert.deepEqual(r.tasks.map((t) => t.instances.length), [2, 2]);
+  assert.equal(r.tasks[1].instances[1].input.dialogue[0].content, 'Ask the reporter questions whose answers we can check later, and reward consistency across time.');
+});

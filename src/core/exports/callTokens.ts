@@ -97,6 +97,9 @@ export function findLabels(text: string, context: (accepted: LabelHit[]) => Labe
       if (ok && (kind === 'source' || kind === 'researcher' || kind === 'assistant') && !ctx.inInstance) ok = false;
     } else if (!capitalised) {
       ok = false;
+    } else if (kind === 'instance' && !hasColon) {
+      // "… Instance 2 Input Source: …" as pasted: the number and the Input that follows make it a label.
+      ok = /^[*_]*Input\b/.test(rest);
     } else if (kind === 'input' && !hasColon) {
       ok = ctx.justOpenedInstance && !between.trim();
     } else if (kind === 'output' && !hasColon) {
