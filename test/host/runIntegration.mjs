@@ -91,7 +91,8 @@ try {
     ['extensionDevelopmentPath', remoteUri(server, REPO)],
     ['extensionTestsPath', remoteUri(server, testsPath)],
   ];
-  await page.goto(workbenchUrl(server, workspace, payload));
+  // A loaded machine can take more than the default 30 s to load the workbench.
+  await page.goto(workbenchUrl(server, workspace, payload), { timeout: 180_000 });
   times.workbench = Date.now() - t;
   console.log(`[${at()}] workbench loaded; the suite runs in the extension host`);
 
