@@ -39,6 +39,7 @@ export const COMMAND_IDS = [
   'alignment.evaluatePlantedFlaws',
   'alignment.createStudy',
   'alignment.rateStudy',
+  'alignment.assistStudy',
   'alignment.showScorecard',
 ] as const;
 

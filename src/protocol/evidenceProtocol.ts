@@ -53,15 +53,34 @@ export interface StudyItemView {
   of: number;
 }
 
+/** An item a non-expert answers with the assistant's help (sandwiching): the input only, never the reference. */
+export interface AssistItemView {
+  studyId: string;
+  itemId: string;
+  rater: string;
+  input: string;
+  position: number;
+  of: number;
+  /** The help asked for on this item so far: recorded with the answer. */
+  help: { question: string; answer: string }[];
+  /** True while the assistant is answering a question. */
+  asking?: boolean;
+}
+
 export type EvidenceHostMessage =
   | { type: 'scorecard'; view: ScorecardView }
+  | { type: 'assistItem'; item: AssistItemView }
   | { type: 'studyItem'; item: StudyItemView }
-  | { type: 'studyDone'; studyId: string; rater: string; rated: number }
+  | { type: 'studyDone'; studyId: string; rater: string; rated: number; noun?: 'verdict' | 'answer' }
   | { type: 'error'; message: string };
 
 export type EvidenceWebviewMessage =
   | { type: 'ready' }
-  | { type: 'rate'; itemId: string; verdict: 'A' | 'B' | 'tie'; confidence: number };
+  | { type: 'rate'; itemId: string; verdict: 'A' | 'B' | 'tie'; confidence: number }
+  | { type: 'ask'; itemId: string; question: string }
+  | { type: 'answer'; itemId: string; answer: string };
+
+const MAX_TEXT = 100_000;
 
 export function isEvidenceWebviewMessage(x: unknown): x is EvidenceWebviewMessage {
   if (!x || typeof x !== 'object') return false;
@@ -79,11 +98,15 @@ export function isEvidenceWebviewMessage(x: unknown): x is EvidenceWebviewMessag
       m.confidence <= 5
     );
   }
+  if (m.type === 'ask' || m.type === 'answer') {
+    const text = m.type === 'ask' ? m.question : m.answer;
+    return typeof m.itemId === 'string' && m.itemId.length > 0 && m.itemId.length < 200 && typeof text === 'string' && text.trim().length > 0 && text.length <= MAX_TEXT;
+  }
   return false;
 }
 
 export function isEvidenceHostMessage(x: unknown): x is EvidenceHostMessage {
   if (!x || typeof x !== 'object') return false;
   const t = (x as { type?: unknown }).type;
-  return t === 'scorecard' || t === 'studyItem' || t === 'studyDone' || t === 'error';
+  return t === 'scorecard' || t === 'studyItem' || t === 'assistItem' || t === 'studyDone' || t === 'error';
 }

@@ -1,7 +1,7 @@
 // The evidence webview: the scorecard's charts (inline SVG, theme colours through CSS classes) and
 // a rater's blind study. Text from outside (model names, inputs, answers) goes in through
 // textContent only; the host checks every message this sends.
-import type { EvidenceHostMessage, EvidenceWebviewMessage, ScorecardView, StudyItemView, WinRateBar } from '../protocol/evidenceProtocol';
+import type { AssistItemView, EvidenceHostMessage, EvidenceWebviewMessage, ScorecardView, StudyItemView, WinRateBar } from '../protocol/evidenceProtocol';
 import { isEvidenceHostMessage } from '../protocol/evidenceProtocol';
 import { el } from './dom';
 
@@ -196,6 +196,41 @@ function renderStudyItem(item: StudyItemView): void {
   root.querySelector<HTMLElement>('h1')?.focus();
 }
 
+/** Sandwiching: the non-expert reads the input, asks the assistant, and writes their own answer. */
+function renderAssistItem(item: AssistItemView): void {
+  // Keep what was typed across re-renders of the same item (each answer from the assistant re-renders).
+  const typed = root.querySelector<HTMLTextAreaElement>('#answer')?.value ?? '';
+  const sameItem = root.dataset.item === item.itemId;
+  root.dataset.item = item.itemId;
+  root.replaceChildren();
+  const question = el('textarea', { id: 'help-question', rows: '2', 'aria-label': 'Question for the assistant' });
+  const ask = el('button', { type: 'button', class: 'secondary', id: 'ask' }, item.asking ? 'Asking…' : 'Ask the assistant');
+  if (item.asking) ask.disabled = true;
+  ask.addEventListener('click', () => {
+    if (!question.value.trim()) return;
+    ask.disabled = true;
+    vscode.postMessage({ type: 'ask', itemId: item.itemId, question: question.value });
+  });
+  const answer = el('textarea', { id: 'answer', rows: '8', 'aria-label': 'Your answer' });
+  answer.value = sameItem ? typed : '';
+  const submit = el('button', { type: 'button', class: 'primary', id: 'submit-answer' }, 'Submit answer');
+  submit.addEventListener('click', () => {
+    if (!answer.value.trim()) return;
+    submit.disabled = true;
+    vscode.postMessage({ type: 'answer', itemId: item.itemId, answer: answer.value });
+  });
+  const help = el('ol', { class: 'help', 'aria-label': 'Help used so far' });
+  for (const h of item.help) help.append(el('li', {}, el('div', { class: 'q' }, h.question), el('div', { class: 'text' }, h.answer)));
+  root.append(
+    el('h1', {}, 'Answer with the assistant’s help'),
+    el('p', { class: 'caption', id: 'progress' }, `Item ${item.position} of ${item.of} · answering as ${item.rater}. Every question you ask is recorded with your answer.`),
+    el('section', { class: 'input', 'aria-label': 'Input' }, el('h2', {}, 'Input'), el('div', { class: 'text' }, item.input)),
+    el('section', { 'aria-label': 'Help' }, el('h2', {}, `Help used (${item.help.length})`), help, question, el('div', { class: 'actions' }, ask)),
+    el('section', { 'aria-label': 'Answer' }, el('h2', {}, 'Your answer'), answer, el('div', { class: 'actions' }, submit)),
+  );
+  status.textContent = item.asking ? 'The assistant is answering.' : `Item ${item.position} of ${item.of}.`;
+}
+
 function handle(msg: EvidenceHostMessage): void {
   switch (msg.type) {
     case 'scorecard':
@@ -204,14 +239,17 @@ function handle(msg: EvidenceHostMessage): void {
     case 'studyItem':
       renderStudyItem(msg.item);
       break;
+    case 'assistItem':
+      renderAssistItem(msg.item);
+      break;
     case 'studyDone':
       current = undefined;
-      root.replaceChildren(el('h1', {}, 'Blind comparison'), el('p', { id: 'done' }, `All done: ${msg.rated} verdict${msg.rated === 1 ? '' : 's'} recorded for ${msg.rater} in ${msg.studyId}. Thank you.`));
+      root.replaceChildren(el('h1', {}, 'Blind study'), el('p', { id: 'done' }, `All done: ${msg.rated} ${msg.noun ?? 'verdict'}${msg.rated === 1 ? '' : 's'} recorded for ${msg.rater} in ${msg.studyId}. Thank you.`));
       status.textContent = 'All items rated.';
       break;
     case 'error':
       root.prepend(el('p', { class: 'notice error', role: 'alert' }, msg.message));
-      root.querySelector<HTMLButtonElement>('#submit')?.removeAttribute('disabled');
+      for (const id of ['#submit', '#ask', '#submit-answer']) root.querySelector<HTMLButtonElement>(id)?.removeAttribute('disabled');
       break;
   }
 }

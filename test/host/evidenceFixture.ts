@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const client = (model: string) => new OpenAIModelClient({ baseURL: server.url, model, timeoutMs: 20_000, maxRetries: 0 }, silentLogger);
     await evaluateTask({ task: task('failure-modes'), store, models: [client('fake-model')], judge: client('fake-judge'), runId: 'run-1' });
     await createStudy(store, task('failure-modes'), { arms: [{ kind: 'reference' }, { kind: 'model', model: 'fake-model', runId: 'run-1' }], id: 'study-1', seed: 7 });
+    await createStudy(store, task('failure-modes'), { arms: [{ kind: 'assisted' }, { kind: 'reference' }], id: 'study-2', seed: 7 });
     const draftFile = path.join(dir, 'debate-draft.md');
     fs.writeFileSync(draftFile, DRAFT);
     fs.writeFileSync(path.join(dir, 'debate-draft.flaws.json'), JSON.stringify(FLAWS, null, 2));

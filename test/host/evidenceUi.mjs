@@ -134,6 +134,30 @@ async function run() {
   const r1 = await rateAs('r1');
   const r2 = await rateAs('r2');
 
+  // Sandwiching: a non-expert answers an item in the assisted study. No model is configured in this
+  // host, so asking for help says so; the answer is still recorded, with the help actually used (none).
+  await palette('Alignment: Answer Blind Study Items with Assistance…');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'study-2' }).first().waitFor({ timeout: WAIT });
+  if (await page.locator('.quick-input-list .monaco-list-row', { hasText: 'study-1' }).count()) throw new Error('a study without an assisted arm was offered');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget', { hasText: 'rater id' }).waitFor({ state: 'visible', timeout: WAIT });
+  await page.locator('.quick-input-widget input').fill('novice');
+  await page.keyboard.press('Enter');
+  const assist = webview();
+  await assist.locator('#progress', { hasText: 'Item 1 of' }).waitFor({ timeout: WAIT });
+  if (/Reference answer/.test(await assist.locator('main').innerText())) throw new Error('the non-expert was shown the reference answer');
+  await assist.locator('#help-question').fill('What could go wrong with this plan?');
+  await assist.locator('#ask').click();
+  await assist.getByRole('alert').filter({ hasText: 'No model is configured' }).waitFor({ timeout: WAIT });
+  await assist.locator('#answer').fill('The policy exploits the reward model.');
+  await shot('evidence-assisted.png');
+  await assist.locator('#submit-answer').click();
+  await assist.locator('#progress', { hasText: 'Item 2 of' }).waitFor({ timeout: WAIT });
+  const assisted = fs.readFileSync(path.join(workspace, TASK, 'studies', 'study-2', 'assisted.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  if (assisted.length !== 1 || assisted[0].rater !== 'novice' || assisted[0].answer !== 'The policy exploits the reward model.' || assisted[0].help.length !== 0) throw new Error(`assisted answer not recorded as given: ${JSON.stringify(assisted)}`);
+  console.log(`[${at()}] novice's assisted answer recorded through the webview`);
+  await palette('View: Close Editor');
+
   // On disk: one verdict per rater and item, mapped back to the arm that was clicked.
   const studyDir = path.join(workspace, TASK, 'studies', 'study-1');
   const study = JSON.parse(fs.readFileSync(path.join(studyDir, 'study.json'), 'utf8'));
@@ -160,7 +184,7 @@ async function run() {
   await view.locator('h1', { hasText: 'Evidence scorecard' }).waitFor({ timeout: WAIT });
   const text = (await view.locator('main').innerText()).replace(/\s+/g, ' ');
   const kappa = `Cohen's κ ${results.agreement.cohensKappa.toFixed(2)}`;
-  for (const want of [kappa, 'Blind study study-1', 'test split consulted 2 times of a budget of 3', 'Planted flaws caught', '1/3 caught', '2/3 caught', 'Test-split consultations over time']) {
+  for (const want of [kappa, 'Blind study study-1', 'test split consulted 3 times of a budget of 3', 'Planted flaws caught', '1/3 caught', '2/3 caught', 'Test-split consultations over time']) {
     if (!text.includes(want)) throw new Error(`the scorecard does not show "${want}": ${text.slice(0, 800)}`);
   }
   if ((await view.locator('svg.chart').count()) < 4) throw new Error('fewer than four charts on the scorecard');

@@ -220,6 +220,27 @@ export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: stri
   // Worked examples come from train only (never test, never the instance itself), ranked once.
   const pool = rankFewShotCandidates(all, splitConfig);
   const total = jobs.length;
+  // Judgements are appended in small batches (one lock, one write, one fsync per batch) rather than
+  // one by one: at 10,000 instances the per-line fsync would dominate the tool's own time. A crash
+  // loses at most the last batch of answers, which a resumed run asks for again; saved instances are
+  // untouched. Within this process batches go one after another, so workers never meet the lock.
+  let pending: Judgement[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let writes: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const batch = pending;
+    pending = [];
+    if (!batch.length) return writes;
+    writes = writes.then(() => withFileLock(file, async () => appendJsonlLines(file, batch)));
+    return writes;
+  };
+  const append = async (line: Judgement): Promise<void> => {
+    pending.push(line);
+    if (pending.length >= 64) await flush();
+    else flushTimer ??= setTimeout(() => void flush().catch(() => undefined), 250);
+  };
   let finished = 0;
   let next = 0;
   const work = async () => {
@@ -236,16 +257,38 @@ export async function evaluateTask(opts: EvaluateOptions): Promise<{ runId: stri
         if (err.code === 'cancelled' || opts.signal?.aborted) break;
         line = { ...base, answer: err.partial ?? '', error: describeError(e) };
       }
-      await withFileLock(file, async () => appendJsonlLine(file, line));
+      await append(line);
       finished++;
       opts.onProgress?.(finished, total);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, jobs.length)) }, work));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, jobs.length)) }, work));
+  } finally {
+    await flush();
+  }
   const judgements = readJudgements(dir);
   const scorecard: Scorecard = { ...summarise(runId, opts.task.id, judgements), split, testConsultations: leakBudget(opts.store, opts.task.id, undefined).consultations };
   writeFileAtomic(path.join(dir, 'summary.json'), JSON.stringify(scorecard, null, 2) + '\n');
   return { runId, dir, scorecard, judgements };
+}
+
+/** Appends several JSON lines with one write and one fsync; a torn last line of the file gets its own line ended first. */
+function appendJsonlLines(file: string, values: readonly unknown[]): void {
+  const fd = fs.openSync(file, 'a+');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    fs.writeSync(fd, prefix + values.map((v) => JSON.stringify(v)).join('\n') + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Records a researcher's verdict (better / same / worse) on one answer, and updates the summary. */

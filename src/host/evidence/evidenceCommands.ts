@@ -9,7 +9,7 @@ import type { EvidenceScorecard } from '../../core/evaluation/scorecardData';
 import type { LeakBudget } from '../../core/evaluation/leakLog';
 import { SPLIT_RULE, splitTask } from '../../core/evaluation/splits';
 import { collectScorecard } from '../../core/evaluation/scorecardData';
-import { armName, createStudy, listStudies, nextBlindItem, rateItem, readRatings, readStudy, type Arm } from '../../core/evaluation/blindStudy';
+import { armName, askForHelp, createStudy, listStudies, nextAssistItem, nextBlindItem, rateItem, readAssisted, readRatings, readStudy, recordAssistedAnswer, type Arm, type HelpUse, type Study } from '../../core/evaluation/blindStudy';
 import { evaluatePlantedFlaws, parsePlantedFlaws, FLAW_TASK_ID, type PlantedRun } from '../../core/evaluation/plantedFlaws';
 import { readJudgements, runDir } from '../../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
@@ -86,6 +86,31 @@ export function evidenceCommands(services: HostServices, refreshTree: () => void
     else scorecardPanel.panel.reveal();
     scorecardPanel.post({ type: 'scorecard', view });
     return view;
+  };
+
+  /** The study (from the argument, or a quick pick) and the rater's id (from the argument, or typed). */
+  const pickStudyAndRater = async (raw: unknown, placeHolder: string, filter: (s: Study) => boolean = () => true): Promise<{ study: Study; rater: string } | undefined> => {
+    const args = (raw && typeof raw === 'object' ? raw : {}) as { taskId?: string; studyId?: string; rater?: string };
+    const store = await services.store();
+    let taskId = args.taskId;
+    let studyId = args.studyId;
+    if (!taskId || !studyId) {
+      const all = (await services.tasks()).flatMap((t) => listStudies(store, t.id).filter(filter).map((s) => ({ label: s.id, description: `${t.title} · ${s.instanceIds.length} items · ${s.arms.map(armName).join(' vs ')}`, taskId: t.id })));
+      if (!all.length) throw new Error('There is no such blind study yet: run "Alignment: New Blind Study…" first.');
+      const picked = await vscode.window.showQuickPick(all, { placeHolder });
+      if (!picked) return undefined;
+      taskId = picked.taskId;
+      studyId = picked.label;
+    }
+    const rater =
+      args.rater ??
+      (await vscode.window.showInputBox({
+        prompt: 'Your rater id (recorded with each verdict; letters, digits, dots, dashes, no spaces)',
+        validateInput: (v) => (/^[\w.@-]{1,64}$/.test(v.trim()) ? undefined : 'Letters, digits, dots, dashes, @ or underscores, e.g. r1'),
+        ignoreFocusOut: true,
+      }))?.trim();
+    if (!rater) return undefined;
+    return { study: readStudy(store, taskId, studyId), rater };
   };
 
   return {
@@ -189,27 +214,10 @@ export function evidenceCommands(services: HostServices, refreshTree: () => void
     },
 
     'alignment.rateStudy': async (raw: unknown) => {
-      const args = (raw && typeof raw === 'object' ? raw : {}) as { taskId?: string; studyId?: string; rater?: string };
       const store = await services.store();
-      let taskId = args.taskId;
-      let studyId = args.studyId;
-      if (!taskId || !studyId) {
-        const all = (await services.tasks()).flatMap((t) => listStudies(store, t.id).map((s) => ({ label: s.id, description: `${t.title} · ${s.instanceIds.length} items`, taskId: t.id })));
-        if (!all.length) throw new Error('There is no blind study yet: run "Alignment: New Blind Study…" first.');
-        const picked = await vscode.window.showQuickPick(all, { placeHolder: 'Rate which study?' });
-        if (!picked) return undefined;
-        taskId = picked.taskId;
-        studyId = picked.label;
-      }
-      const rater =
-        args.rater ??
-        (await vscode.window.showInputBox({
-          prompt: 'Your rater id (recorded with each verdict; letters, digits, dots, dashes, no spaces)',
-          validateInput: (v) => (/^[\w.@-]{1,64}$/.test(v.trim()) ? undefined : 'Letters, digits, dots, dashes, @ or underscores, e.g. r1'),
-          ignoreFocusOut: true,
-        }))?.trim();
-      if (!rater) return undefined;
-      const study = readStudy(store, taskId, studyId);
+      const picked = await pickStudyAndRater(raw, 'Rate which study?');
+      if (!picked) return undefined;
+      const { study, rater } = picked;
       const panel: EvidencePanel = new EvidencePanel(
         extensionUri,
         `Blind Study ${study.id}`,
@@ -226,6 +234,46 @@ export function evidenceCommands(services: HostServices, refreshTree: () => void
         else panel.post({ type: 'studyDone', studyId: study.id, rater, rated: readRatings(store, study).filter((r) => r.rater === rater).length });
       };
       await showNext();
+      return { studyId: study.id, rater };
+    },
+
+    'alignment.assistStudy': async (raw: unknown) => {
+      const store = await services.store();
+      const picked = await pickStudyAndRater(raw, 'Answer items of which study (assisted arm)?', (s) => s.arms.some((a) => a.kind === 'assisted'));
+      if (!picked) return undefined;
+      const { study, rater } = picked;
+      const task = await services.task(study.taskId);
+      // The help asked for on the current item, kept until the answer is submitted with it.
+      let help: HelpUse[] = [];
+      let current: Awaited<ReturnType<typeof nextAssistItem>>;
+      const show = (asking = false) => {
+        if (current) panel.post({ type: 'assistItem', item: { ...current, studyId: study.id, rater, help: help.map((h) => ({ question: h.question, answer: h.answer })), asking } });
+        else panel.post({ type: 'studyDone', studyId: study.id, rater, rated: readAssisted(store, study).filter((a) => a.rater === rater).length, noun: 'answer' });
+      };
+      const panel: EvidencePanel = new EvidencePanel(
+        extensionUri,
+        `Assisted Answers ${study.id}`,
+        async (m) => {
+          if (!current || m.type === 'rate' || m.itemId !== current.itemId) return;
+          if (m.type === 'ask') {
+            const model = await services.model();
+            if (!model) throw new Error('No model is configured: set one with "Alignment: Select Model" and "Alignment: Set API Key".');
+            const inst = (await store.readInstances(study.taskId)).instances.find((i) => i.id === current!.itemId);
+            if (!inst) throw new Error(`Item ${current.itemId} is no longer in the dataset.`);
+            show(true);
+            help.push(await askForHelp(model, task, inst, m.question));
+            show();
+            return;
+          }
+          await recordAssistedAnswer(store, study, { itemId: current.itemId, rater, answer: m.answer, help });
+          help = [];
+          current = await nextAssistItem(store, study, rater);
+          show();
+        },
+        log,
+      );
+      current = await nextAssistItem(store, study, rater);
+      show();
       return { studyId: study.id, rater };
     },
 
