@@ -26,6 +26,13 @@ export interface ControllerDeps {
   onDidDispose(controller: ConversationController): void;
 }
 
+/** What identifies a conversation's source: its file, else its content. */
+export function sourceKeyOf(input: SessionInput): string | undefined {
+  const ref = input.source?.ref;
+  // The hash too: a paper edited since is a new source, whose passages the old turns do not cite.
+  return ref ? `${ref.path ?? ref.url ?? ''}#${ref.contentHash}` : undefined;
+}
+
 interface OwnedTurn {
   session: ResearchSession;
   turn: SessionTurn;
@@ -45,12 +52,15 @@ export class ConversationController {
   /** Turns shown before a window reload: displayed, but no longer actionable. */
   private readonly restoredTurns: TurnView[];
 
+  private mainSession: ResearchSession;
+
   constructor(
     private readonly deps: ControllerDeps,
-    readonly main: ResearchSession,
+    main: ResearchSession,
     panel?: vscode.WebviewPanel,
     restored?: ConversationState,
   ) {
+    this.mainSession = main;
     const handler = { onMessage: (msg: WebviewToHost) => this.onMessage(msg) };
     this.panel = panel
       ? ResearchPanel.revive(panel, deps.extensionUri, handler)
@@ -66,6 +76,30 @@ export class ConversationController {
     if (restored) this.notice = 'Restored after a reload. Follow-up questions continue the conversation.';
     this.panel.setState(this.state());
     deps.onDidFocus(this);
+  }
+
+  /** The session of the panel's own task (critiques of its answers run in sessions of their own). */
+  get main(): ResearchSession {
+    return this.mainSession;
+  }
+
+  /** True when this panel is about `source` with task `taskId`: asking again there continues it. */
+  isAbout(taskId: string, sourceKey: string | undefined): boolean {
+    return !!sourceKey && this.main.task.id === taskId && sourceKeyOf(this.main.input) === sourceKey;
+  }
+
+  /**
+   * Starts over in this panel: same task and source, a fresh session, nothing of the old
+   * conversation sent to the model again. A streaming answer is stopped first.
+   */
+  async newConversation(): Promise<void> {
+    this.running?.abort();
+    const { task, source, text, fields } = this.main.input;
+    this.mainSession = await this.deps.newSession({ task, source, text, fields });
+    this.order.length = 0;
+    this.restoredTurns.length = 0;
+    this.notice = undefined;
+    this.panel.setState(this.state());
   }
 
   private title(): string {
@@ -97,9 +131,9 @@ export class ConversationController {
   state(): ConversationState {
     const turns: TurnView[] = [...this.restoredTurns];
     for (const o of this.order) {
-      if (o.turn.question !== undefined) {
-        turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: o.turn.question, status: 'done' });
-      }
+      // What was asked comes first: the question, or for a task without one, its input.
+      const asked = o.turn.question ?? this.askedWithoutQuestion(o);
+      if (asked) turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' });
       turns.push(this.view(o));
     }
     const src = this.main.input.source?.ref;
@@ -111,6 +145,17 @@ export class ConversationController {
       turns,
       notice: this.notice,
     };
+  }
+
+  /** For a turn with no question: the problem statement, selection or idea the task ran on. */
+  private askedWithoutQuestion(o: OwnedTurn): string | undefined {
+    // A critique of an answer in this panel: that answer is right above it.
+    if (o.parentTurnId) return 'How could this fail?';
+    // Only the first run of a text task has no question; a later one repeats the same input.
+    if (o.session.turns[0] !== o.turn) return undefined;
+    const { fields, text } = o.session.input;
+    const parts = [...Object.values(fields ?? {}), text ?? ''].map((p) => p.trim()).filter(Boolean);
+    return parts.length ? parts.join('\n\n') : undefined;
   }
 
   private view(o: OwnedTurn): TurnView {
@@ -280,6 +325,9 @@ export class ConversationController {
         }
         case 'critique':
           await this.critique(msg.turnId);
+          return;
+        case 'newConversation':
+          await this.newConversation();
           return;
         case 'openCitation': {
           const o = this.findTurn(msg.turnId);

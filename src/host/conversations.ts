@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SessionInput, SessionTurn } from '../core/assistant/researchSession';
 import type { ConversationState } from '../protocol/panelProtocol';
 import type { HostServices } from './hostServices';
-import { ConversationController } from './conversationController';
+import { ConversationController, sourceKeyOf } from './conversationController';
 import { openCitation, type SourceTextProvider } from './citationOpener';
 import { isConversationState } from '../protocol/panelProtocol';
 import { loadSourceFile } from '../core/sources/loadSource';
@@ -47,8 +47,20 @@ export class Conversations {
     };
   }
 
-  /** Opens a panel for a new conversation and runs its first turn with progress and cancellation. */
+  /**
+   * Runs a first turn with progress and cancellation. A question about a source that an open
+   * panel already discusses (same task, same file) continues that conversation there, as a chat
+   * panel would; its "New conversation" starts over. Anything else opens a new panel.
+   */
   async start(input: SessionInput, question: string | undefined): Promise<{ controller: ConversationController; turn: SessionTurn }> {
+    const key = sourceKeyOf(input);
+    const existing = question !== undefined && key ? this.all().reverse().find((c) => !c.busy && c.isAbout(input.task.id, key)) : undefined;
+    if (existing) {
+      existing.reveal();
+      this.lastFocused = existing;
+      const turn = await this.withProgress(existing, () => existing.ask(question));
+      return { controller: existing, turn };
+    }
     const session = await this.services.newSession(input);
     const controller = new ConversationController(this.deps(), session);
     this.open.add(controller);

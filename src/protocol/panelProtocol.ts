@@ -126,7 +126,9 @@ export type WebviewToHost =
   /** "How could this fail?": critique an answer. */
   | { type: 'critique'; turnId: string }
   /** Open the passage `passageId` cited in turn `turnId`. */
-  | { type: 'openCitation'; turnId: string; passageId: string };
+  | { type: 'openCitation'; turnId: string; passageId: string }
+  /** Start over on the same source and task: a fresh conversation in this panel. */
+  | { type: 'newConversation' };
 
 /** Longest question accepted from the webview. */
 export const MAX_QUESTION_CHARS = 20_000;
@@ -172,6 +174,7 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
   switch (type) {
     case 'ready':
     case 'stop':
+    case 'newConversation':
       return hasKeys(x, ['type']);
     case 'ask':
       return hasKeys(x, ['type', 'question']) && isText(x.question, MAX_QUESTION_CHARS);

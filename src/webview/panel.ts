@@ -20,7 +20,6 @@ const header = byId('header');
 const noticeBox = byId('notice');
 const status = byId('status');
 const conversation = byId('conversation');
-const form = byId<HTMLFormElement>('ask-form');
 const question = byId<HTMLTextAreaElement>('question');
 const stopButton = byId<HTMLButtonElement>('stop');
 const sendButton = byId<HTMLButtonElement>('send');
@@ -100,6 +99,20 @@ function renderHeader(): void {
     );
   }
   parts.push(el('div', { class: 'model', title: `Model: ${state.modelLabel}` }, state.modelLabel));
+  if (state.turns.length) {
+    parts.push(
+      button({
+        label: 'New conversation',
+        aria: 'Start a new conversation about the same source',
+        icon: 'add',
+        focusKey: 'new-conversation',
+        onClick: () => {
+          post({ type: 'newConversation' });
+          question.focus();
+        },
+      }),
+    );
+  }
   header.replaceChildren(...parts);
 }
 
@@ -254,10 +267,16 @@ function isStreaming(): boolean {
   return !!state?.turns.some((t) => t.status === 'streaming');
 }
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+/**
+ * Sends the typed question. A plain message, never a form submission: VS Code's webview iframe is
+ * sandboxed without allow-forms, so a <form> submit is blocked before any script sees it.
+ */
+function sendQuestion(): void {
   const q = question.value.trim();
-  if (!q) return;
+  if (!q) {
+    question.focus();
+    return;
+  }
   if (isStreaming()) {
     announce('An answer is still streaming: wait for it or stop it first.');
     return;
@@ -265,12 +284,14 @@ form.addEventListener('submit', (e) => {
   post({ type: 'ask', question: q });
   question.value = '';
   persist();
-});
+}
+
+sendButton.addEventListener('click', sendQuestion);
 question.addEventListener('keydown', (e) => {
   if (e.isComposing) return;
   if (e.key === 'Enter' && (!e.shiftKey || e.ctrlKey || e.metaKey)) {
     e.preventDefault();
-    form.requestSubmit();
+    sendQuestion();
   } else if (e.key === 'Escape' && isStreaming()) {
     e.preventDefault();
     post({ type: 'stop' });

@@ -392,12 +392,12 @@ test('keyboard: every control is reachable with Tab and shows a focus ring', asy
   await shows(p.page, 'Answer');
   const names: string[] = [];
   await p.page.locator('body').focus();
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 9; i++) {
     await p.page.keyboard.press('Tab');
     names.push(String(await p.page.evaluate(`(() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.id || e.tagName) + '|' + getComputedStyle(e).outlineStyle; })()`)));
   }
   const reached = names.map((n) => n.split('|')[0]);
-  for (const name of ['Citation p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
+  for (const name of ['Start a new conversation about the same source', 'Citation p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
     assert.ok(reached.includes(name), `Tab reaches ${name}: ${reached.join(', ')}`);
   }
   for (const n of names) assert.ok(!n.endsWith('|none'), `focus is visible on ${n}`);
