@@ -4,9 +4,11 @@ import type { DatasetStore } from '../core/dataset/datasetStore';
 import type { TaskInstance } from '../core/dataset/instanceTypes';
 import type { TaskSpec } from '../core/tasks/taskTypes';
 import type { Logger } from '../core/ports';
-import type { ConversationState, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import type { ModelClient } from '../core/model/modelTypes';
+import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import { isWebviewToHostMessage } from '../protocol/panelProtocol';
 import { citationLabel } from '../core/retrieval/citations';
-import { describeError } from '../core/errors';
+import { AlignError, CancelledError, describeError } from '../core/errors';
 import { newId } from '../core/dataset/ids';
 import { ResearchPanel } from './panel/researchPanel';
 
@@ -19,6 +21,8 @@ export interface ControllerDeps {
   /** A session wired to the current model, few-shot examples and budgets. */
   newSession(input: SessionInput): Promise<ResearchSession>;
   modelLabel(): string;
+  /** False when no model is configured (the panel then offers "Configure Model…"). */
+  modelConfigured(): boolean;
   openCitation(session: ResearchSession, turn: SessionTurn, passageId: string): Promise<void>;
   /** Called when a turn is saved, so the dataset view can refresh. */
   onSaved(instance: TaskInstance): void;
@@ -111,6 +115,40 @@ export class ConversationController {
     this.panel.reveal();
   }
 
+  /** What tests and benchmarks may watch: messages posted to the webview, and its `ready`. */
+  get webview(): {
+    readonly ready: boolean;
+    onDidPost(listener: (message: HostToWebview) => void): vscode.Disposable;
+    onDidBecomeReady(listener: () => void): vscode.Disposable;
+    /** Acts on `message` as if the researcher had used the panel (checked like any webview message). */
+    send(message: WebviewToHost): Promise<void>;
+  } {
+    const panel = this.panel;
+    return {
+      get ready() {
+        return panel.isReady;
+      },
+      onDidPost: (l) => panel.onDidSend(l),
+      onDidBecomeReady: (l) => panel.onDidBecomeReady(l),
+      send: async (message) => {
+        // The same path as a real message: guard, then the handler; resolves when it is handled.
+        if (!isWebviewToHostMessage(message)) throw new Error(`not a valid panel message: ${JSON.stringify(message).slice(0, 80)}`);
+        await this.onMessage(message);
+      },
+    };
+  }
+
+  /**
+   * After Set API Key, Select Model, Configure Model… or a change of `alignment.*`: every session
+   * of this panel (the main one and its critiques) answers with `model` from its next turn or
+   * Retry on, and the header names it.
+   */
+  setModel(model: ModelClient | undefined): void {
+    for (const session of new Set([this.main, ...this.order.map((o) => o.session)])) session.setModel(model);
+    if (model && this.notice?.startsWith('No model configured')) this.notice = undefined;
+    this.panel.setState(this.state());
+  }
+
   get busy(): boolean {
     return this.running !== undefined;
   }
@@ -144,6 +182,7 @@ export class ConversationController {
       modelLabel: this.deps.modelLabel(),
       turns,
       notice: this.notice,
+      ...(this.deps.modelConfigured() ? {} : { needsModel: true }),
     };
   }
 
@@ -228,7 +267,7 @@ export class ConversationController {
     return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o);
   }
 
-  /** Saves an answer (edited or not) as an instance of its task; returns the instance. */
+  /** Saves an answer; a dismissed "Save both?" dialog throws a CancelledError (not an error to report). */
   async save(turnId: string, editedText: string): Promise<TaskInstance> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
@@ -241,7 +280,11 @@ export class ConversationController {
           'Save Both',
           'Save Critique Only',
         );
-        if (choice === undefined) throw new Error('Not saved.');
+        // Dismissing the dialog is a choice, not a failure: nothing is saved and nothing is wrong.
+        if (choice === undefined) {
+          this.panel.post({ type: 'notice', text: 'Not saved: the dialog was dismissed.', kind: 'warning' });
+          throw new CancelledError();
+        }
         if (choice === 'Save Both') await this.save(parent.turn.id, parent.turn.answer);
       }
       const parentId = parent?.turn.savedInstanceId;
@@ -313,7 +356,7 @@ export class ConversationController {
           return;
         case 'save':
           await this.save(msg.turnId, msg.editedText);
-          void vscode.window.showInformationMessage('Saved as an instance of the dataset.');
+          void vscode.window.showInformationMessage('Alignment: saved as an instance of the dataset.');
           return;
         case 'rate':
           await this.rate(msg.turnId, msg.value, msg.reason);
@@ -329,6 +372,9 @@ export class ConversationController {
         case 'newConversation':
           await this.newConversation();
           return;
+        case 'configureModel':
+          await vscode.commands.executeCommand('alignment.configureModel');
+          return;
         case 'openCitation': {
           const o = this.findTurn(msg.turnId);
           if (o) await this.deps.openCitation(o.session, o.turn, msg.passageId);
@@ -340,6 +386,10 @@ export class ConversationController {
         }
       }
     } catch (e) {
+      if (AlignError.is(e) && e.code === 'cancelled') {
+        this.deps.logger.info(`Panel action ${msg.type} cancelled`);
+        return;
+      }
       const message = describeError(e);
       this.deps.logger.error(`Panel action ${msg.type} failed: ${message}`);
       // The answer stays in the panel: only a notice is added.

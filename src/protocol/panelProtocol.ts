@@ -84,6 +84,8 @@ export interface ConversationState {
   turns: TurnView[];
   /** A line shown under the header (no model configured, restored after reload…). */
   notice?: string;
+  /** True when no model is configured: the panel offers "Configure Model…". */
+  needsModel?: boolean;
   /** Webview-only drafts; see `PanelDrafts`. */
   drafts?: PanelDrafts;
 }
@@ -128,7 +130,9 @@ export type WebviewToHost =
   /** Open the passage `passageId` cited in turn `turnId`. */
   | { type: 'openCitation'; turnId: string; passageId: string }
   /** Start over on the same source and task: a fresh conversation in this panel. */
-  | { type: 'newConversation' };
+  | { type: 'newConversation' }
+  /** Run "Configure Model…" (provider, base URL, model, key). */
+  | { type: 'configureModel' };
 
 /** Longest question accepted from the webview. */
 export const MAX_QUESTION_CHARS = 20_000;
@@ -175,6 +179,7 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
     case 'ready':
     case 'stop':
     case 'newConversation':
+    case 'configureModel':
       return hasKeys(x, ['type']);
     case 'ask':
       return hasKeys(x, ['type', 'question']) && isText(x.question, MAX_QUESTION_CHARS);
@@ -245,6 +250,7 @@ export function isConversationState(x: unknown): x is ConversationState {
     Array.isArray(x.turns) &&
     x.turns.every(isTurnView) &&
     isOptStr(x.notice) &&
+    (x.needsModel === undefined || isBool(x.needsModel)) &&
     (x.drafts === undefined || isDrafts(x.drafts))
   );
 }

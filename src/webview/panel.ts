@@ -98,7 +98,19 @@ function renderHeader(): void {
       el('div', { class: 'source', title: state.source.path ?? state.source.title }, el('span', { class: 'source-title' }, state.source.title), el('span', { class: 'kind' }, state.source.kind)),
     );
   }
-  parts.push(el('div', { class: 'model', title: `Model: ${state.modelLabel}` }, state.modelLabel));
+  parts.push(el('div', { class: 'model', title: `Answers come from: ${state.modelLabel}` }, state.modelLabel));
+  if (state.needsModel) {
+    parts.push(
+      button({
+        label: 'Configure Model…',
+        aria: 'Configure a model: provider, base URL, model and key',
+        icon: 'gear',
+        kind: 'primary',
+        focusKey: 'configure-model',
+        onClick: () => post({ type: 'configureModel' }),
+      }),
+    );
+  }
   if (state.turns.length) {
     parts.push(
       button({
@@ -244,8 +256,8 @@ function onMessage(msg: HostToWebview): void {
       persist();
       return;
     case 'notice':
-      // A failed save comes back as an error notice: let the researcher try again.
-      if (msg.kind === 'error' && saving.size) {
+      // A failed or declined save comes back as an error or warning notice: let the researcher try again.
+      if (msg.kind !== 'info' && saving.size) {
         saving.clear();
         renderTurns();
       }

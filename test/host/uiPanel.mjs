@@ -1,10 +1,14 @@
 // The research panel as a researcher uses it, proven in the real webview: the packaged .vsix in a
 // real VS Code (code-server) in headless Chromium, the model an OpenAI-compatible server on
 // 127.0.0.1 (test/support/fakeOpenAIServer.ts, over real HTTP). Inside the webview's own sandboxed
-// frame the test uses only the mouse and the keyboard: ask → answer shown → follow-up by Enter →
-// follow-up by the Ask button → edit the answer → Save → the instance on disk with both follow-ups
-// in its dialogue. It asserts on the webview's text and on the files, never on host internals.
-// Screenshots go to test-artifacts/ui-panel-*.png.
+// frame the test uses only the mouse and the keyboard:
+//   no model yet: ask → the best passages (up to three) and "Configure Model…" →
+//   configure the model from the panel while it is open (provider → base URL → model from
+//   /models → key, written to the user's settings) → follow-up by Enter answered by the model in
+//   that same panel → follow-up by the Ask button → edit the answer → Save → the instance on disk
+//   with the follow-ups in its dialogue.
+// It asserts on the webview's text, the workbench's status bar and the files, never on host
+// internals. Screenshots go to test-artifacts/ui-panel-*.png.
 //
 // Usage: node --import tsx test/host/uiPanel.mjs [--vsix FILE] [--timeout SECONDS]
 //   without --vsix it runs `npm run package` (the production bundle, as shipped) first.
@@ -30,7 +34,7 @@ import { startFakeOpenAI } from '../support/fakeOpenAIServer.ts';
 import { WEBVIEW_CONTENT_SANDBOX } from '../support/webviewSandbox.ts';
 
 const { values: opt } = parseArgs({
-  options: { vsix: { type: 'string' }, timeout: { type: 'string', default: '420' } },
+  options: { vsix: { type: 'string' }, timeout: { type: 'string', default: '900' } },
 });
 const at = clock();
 const PAPER = 'reward-model-overoptimisation.md';
@@ -107,13 +111,8 @@ function savedInstances() {
 
 async function run() {
   model = await startFakeOpenAI();
-  // A person's user settings: the endpoint and model, nothing else of ours.
-  writeUserSettings(root, {
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'alignment.baseUrl': model.url,
-    'alignment.model': 'fake-model',
-    'alignment.embeddingModel': '',
-  });
+  // A person's user settings before set-up: nothing of ours (so OpenAI without a key: no model).
+  writeUserSettings(root, { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'alignment.embeddingModel': '' });
   installVsix(root, vsix);
   if (!listExtensions(root).some((id) => id.startsWith(`${EXTENSION_ID}@`))) throw new Error('the extension did not install');
 
@@ -122,10 +121,12 @@ async function run() {
   page = context.pages()[0] ?? (await context.newPage());
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(workbenchUrl(server, workspace));
+  await page.goto(workbenchUrl(server, workspace), { timeout: WAIT });
   await page.locator('.monaco-workbench').waitFor({ timeout: WAIT });
-  await page.locator('.statusbar-item', { hasText: 'fake-model' }).first().waitFor({ timeout: WAIT });
-  console.log(`[${at()}] workbench shown, extension active (status bar names fake-model)`);
+  const status = page.locator('.statusbar-item', { hasText: /No model|gpt-4o-mini|fake-model/ }).first();
+  await status.waitFor({ timeout: WAIT });
+  check((await textOf(status)) === 'No model', 'with no model configured the status bar says "No model"', await textOf(status));
+  console.log(`[${at()}] workbench shown, extension active`);
 
   // Open the paper and ask, by keyboard, through Quick Open and the command palette.
   const quickInput = page.locator('.quick-input-widget input');
@@ -149,14 +150,43 @@ async function run() {
   const frame = host.frameLocator('#active-frame');
   const conversation = frame.locator('#conversation');
   const answers = conversation.locator('article.turn.assistant');
-  await answers.filter({ hasText: answerTo(Q1) }).first().waitFor({ timeout: WAIT });
-  await shot('1-answer');
+  await answers.filter({ hasText: 'No language model is configured' }).first().waitFor({ timeout: WAIT });
+  await shot('1-no-model');
   const sandbox = await host.locator('#active-frame').getAttribute('sandbox');
   check(sandbox === WEBVIEW_CONTENT_SANDBOX, 'the webview content frame has the sandbox the browser tier reproduces', `workbench: "${sandbox}", test/support/webviewSandbox.ts: "${WEBVIEW_CONTENT_SANDBOX}"`);
-  check((await textOf(conversation)).includes(Q1), 'the question is shown as the first turn');
-  check(await answers.first().locator('.body').innerText().then((t) => t.includes(answerTo(Q1))), "the answer's own text (from the model server) is shown");
+  check((await textOf(conversation.locator('article.turn.researcher').first())).includes(Q1), 'the question is shown as the first turn');
+  const quotes = await answers.first().locator('.body blockquote').count();
+  check(quotes >= 2 && quotes <= 3, 'without a model the answer is the best passages, up to three', `${quotes} quoted passages`);
   check((await frame.locator('.turn .error').count()) === 0, 'no error is shown');
-  check(/fake-model/.test(await textOf(frame.locator('#header'))), 'the header names the model that answers');
+
+  // Configure the model from the panel while it is open: a click in the webview, then the
+  // workbench's quick inputs by keyboard.
+  await frame.getByRole('button', { name: /Configure a model/ }).click();
+  // Each step by its title, with its input focused (hidden rows of an earlier step may match a text).
+  const step = (title) => page.locator('.quick-input-widget:has(.quick-input-title:text-is("' + title + '")) input:focus').waitFor({ timeout: WAIT });
+  await step('Configure Model (1/4): provider');
+  await page.keyboard.type('Other OpenAI-compatible');
+  await page.keyboard.press('Enter');
+  await step('Configure Model (2/4): base URL');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(model.url);
+  await page.keyboard.press('Enter');
+  await step('Configure Model (3/4): model');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'fake-model' }).first().waitFor({ timeout: WAIT });
+  await shot('2-configure-model-list');
+  await page.keyboard.type('fake-model');
+  await page.keyboard.press('Enter');
+  await step('Configure Model (4/4): API key');
+  await page.keyboard.press('Enter'); // a local server: no key
+  await page.locator('.statusbar-item', { hasText: 'fake-model' }).first().waitFor({ timeout: WAIT });
+  check(true, 'after Configure Model… the status bar names the model');
+  const userSettings = JSON.parse(fs.readFileSync(path.join(root, 'user-data', 'User', 'settings.json'), 'utf8'));
+  const workspaceSettings = path.join(workspace, '.vscode', 'settings.json');
+  check(userSettings['alignment.model'] === 'fake-model' && userSettings['alignment.baseUrl'] === model.url, "Configure Model… wrote the user's settings", JSON.stringify(userSettings));
+  check(!fs.existsSync(workspaceSettings) || !fs.readFileSync(workspaceSettings, 'utf8').includes('alignment.'), "and not the workspace's .vscode/settings.json");
+  await frame.locator('#header', { hasText: 'fake-model' }).waitFor({ timeout: WAIT });
+  check((await frame.getByRole('button', { name: /Configure a model/ }).count()) === 0, 'the open panel names the model that will answer, and no longer offers Configure Model…');
+  await shot('3-configured');
 
   // Follow-up by Enter: click into the question box, type, press Enter.
   const box = frame.locator('#question');
@@ -166,9 +196,10 @@ async function run() {
   try {
     await answers.filter({ hasText: answerTo(Q2) }).first().waitFor({ timeout: WAIT });
   } finally {
-    await shot('2-follow-up-enter');
+    await shot('4-follow-up-enter');
   }
-  check((await answers.count()) === 2, 'the follow-up by Enter is answered in the same panel', `${await answers.count()} answers`);
+  check((await answers.count()) === 2, 'the follow-up by Enter is answered by the newly configured model in the same panel', `${await answers.count()} answers`);
+  check(await answers.nth(1).locator('.body').innerText().then((t) => t.includes(answerTo(Q2))), "the answer's own text (from the model server) is shown");
   check((await box.inputValue()) === '', 'the question box is cleared after sending');
 
   // Follow-up by the Ask button: type, then click it.
@@ -178,7 +209,7 @@ async function run() {
   try {
     await answers.filter({ hasText: answerTo(Q3) }).first().waitFor({ timeout: WAIT });
   } finally {
-    await shot('3-follow-up-click');
+    await shot('5-follow-up-click');
   }
   check((await answers.count()) === 3, 'the follow-up by the Ask button is answered in the same panel');
   const order = await conversation.locator('article.turn').allInnerTexts();
@@ -196,10 +227,10 @@ async function run() {
   await page.keyboard.type(EDITED[0]);
   await page.keyboard.press('Enter');
   await page.keyboard.type(EDITED[1]);
-  await shot('4-editing');
+  await shot('6-editing');
   await last.getByRole('button', { name: 'Save this version as an instance' }).click();
   await last.getByRole('button', { name: /^Saved as instance/ }).waitFor({ timeout: WAIT });
-  await shot('5-saved');
+  await shot('7-saved');
 
   // On disk: one instance, the researcher's version with its line break, the model's kept, and
   // the dialogue holding every question asked before the saved answer.
@@ -210,9 +241,10 @@ async function run() {
   check(typeof inst.originalOutput === 'string' && inst.originalOutput.includes(answerTo(Q3)), "the model's answer is kept as originalOutput");
   const asked = (inst.input?.dialogue ?? []).filter((d) => d.role === 'researcher').map((d) => d.content);
   check(asked.includes(Q1) && asked.includes(Q2) && asked.includes(Q3), 'the dialogue holds the first question and both follow-ups', JSON.stringify(asked));
+  check(inst.model?.model === 'fake-model', 'the instance records the model that answered', JSON.stringify(inst.model));
   check(inst.input?.source?.path?.endsWith(PAPER), 'the instance names the paper');
   const chats = model.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
-  check(chats === 3, 'the model server was asked three times', `${chats}`);
+  check(chats === 2, 'the model server was asked twice (the follow-ups)', `${chats}`);
   const blocked = consoleLines.filter((l) => /Blocked form submission|sandboxed/i.test(l));
   check(blocked.length === 0, 'the workbench console reports nothing blocked by the sandbox', blocked.join(' | '));
 }
