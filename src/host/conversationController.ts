@@ -298,6 +298,8 @@ export class ConversationController {
     this.panel.setState(this.state());
     this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
     this.deps.onSaved(instance);
+    // Completes the walkthrough's "Save an instance" step by every route (the panel's Save too).
+    void vscode.commands.executeCommand('setContext', 'alignment.hasSavedInstance', true);
     return instance;
   }
 

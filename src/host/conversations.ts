@@ -82,6 +82,8 @@ export class Conversations {
    * panel would; its "New conversation" starts over. Anything else opens a new panel.
    */
   async start(input: SessionInput, question: string | undefined): Promise<{ controller: ConversationController; turn: SessionTurn }> {
+    // Completes the walkthrough's "Ask" step by every route (selection, library, Run Task…).
+    void vscode.commands.executeCommand('setContext', 'alignment.hasAsked', true);
     const key = sourceKeyOf(input);
     const existing = question !== undefined && key ? this.all().reverse().find((c) => !c.busy && c.isAbout(input.task.id, key)) : undefined;
     if (existing) {
