@@ -42,6 +42,8 @@ interface OwnedTurn {
   turn: SessionTurn;
   /** For critique turns: the turn whose answer they criticise. */
   parentTurnId?: string;
+  /** The researcher's version as last saved. */
+  savedText?: string;
 }
 
 /**
@@ -210,6 +212,7 @@ export class ConversationController {
         return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
       }),
       savedInstanceId: t.savedInstanceId,
+      ...(o.savedText !== undefined && o.savedText.trim() !== t.answer.trim() ? { savedContent: o.savedText } : {}),
       parentTurnId: o.parentTurnId,
       taskTitle: o.session === this.main ? undefined : o.session.task.title,
     };
@@ -294,7 +297,8 @@ export class ConversationController {
     const store = await this.deps.store();
     await store.appendInstance(instance, o.session.task);
     o.turn.savedInstanceId = instance.id;
-    this.panel.post({ type: 'saved', turnId, instanceId: instance.id });
+    o.savedText = instance.output;
+    this.panel.post({ type: 'saved', turnId, instanceId: instance.id, savedText: instance.output });
     this.panel.setState(this.state());
     this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
     this.deps.onSaved(instance);

@@ -42,6 +42,8 @@ export interface TurnView {
   citations?: CitationView[];
   /** Id of the dataset instance this answer was saved as. */
   savedInstanceId?: string;
+  /** The researcher's version as saved, when it differs from `content` (the model's answer). */
+  savedContent?: string;
   /** The researcher's rating of this answer, once given. */
   rating?: RatingValue;
   /** For a critique: the id of the answer it criticises. */
@@ -103,7 +105,7 @@ export type HostToWebview =
   /** The turn failed; `partial` is the answer received so far, kept on screen. */
   | { type: 'turnFailed'; turnId: string; message: string; partial: string; retryable: boolean }
   /** The answer was saved as dataset instance `instanceId`. */
-  | { type: 'saved'; turnId: string; instanceId: string }
+  | { type: 'saved'; turnId: string; instanceId: string; savedText?: string }
   /** The rating was stored. */
   | { type: 'rated'; turnId: string; value: RatingValue }
   /** A message for the researcher that belongs to no turn. */
@@ -222,6 +224,7 @@ export function isTurnView(x: unknown): x is TurnView {
     (x.error === undefined || (isObj(x.error) && typeof x.error.message === 'string' && isBool(x.error.retryable))) &&
     (x.citations === undefined || (Array.isArray(x.citations) && x.citations.every(isCitation))) &&
     isOptStr(x.savedInstanceId) &&
+    isOptStr(x.savedContent) &&
     (x.rating === undefined || isRating(x.rating)) &&
     (x.parentTurnId === undefined || isTurnId(x.parentTurnId)) &&
     isOptStr(x.taskTitle)
@@ -270,7 +273,7 @@ export function isHostToWebviewMessage(x: unknown): x is HostToWebview {
     case 'turnFailed':
       return isTurnId(x.turnId) && typeof x.message === 'string' && typeof x.partial === 'string' && isBool(x.retryable);
     case 'saved':
-      return isTurnId(x.turnId) && typeof x.instanceId === 'string';
+      return isTurnId(x.turnId) && typeof x.instanceId === 'string' && isOptStr(x.savedText);
     case 'rated':
       return isTurnId(x.turnId) && isRating(x.value);
     case 'notice':
@@ -334,7 +337,7 @@ export function applyHostMessage(state: ConversationState | undefined, msg: Host
       }));
       break;
     case 'saved':
-      turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, savedInstanceId: msg.instanceId }));
+      turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, savedInstanceId: msg.instanceId, ...(msg.savedText !== undefined ? { savedContent: msg.savedText } : {}) }));
       break;
     case 'rated':
       turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, rating: msg.value }));

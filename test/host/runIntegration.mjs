@@ -91,7 +91,8 @@ try {
     ['extensionDevelopmentPath', remoteUri(server, REPO)],
     ['extensionTestsPath', remoteUri(server, testsPath)],
   ];
-  await page.goto(workbenchUrl(server, workspace, payload));
+  // Generous: on a loaded machine the workbench can take well over 30 s to load.
+  await page.goto(workbenchUrl(server, workspace, payload), { timeout: 180_000 });
   times.workbench = Date.now() - t;
   console.log(`[${at()}] workbench loaded; the suite runs in the extension host`);
 

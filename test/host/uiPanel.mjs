@@ -231,6 +231,10 @@ async function run() {
   await last.getByRole('button', { name: 'Save this version as an instance' }).click();
   await last.getByRole('button', { name: /^Saved as instance/ }).waitFor({ timeout: WAIT });
   await shot('7-saved');
+  check((await last.locator('.body').innerText()).includes(EDITED[1]), 'after saving, the panel shows the saved (edited) version');
+  await last.getByRole('button', { name: /Show the model's original answer/ }).click();
+  await last.locator('.body', { hasText: answerTo(Q3) }).waitFor({ timeout: WAIT });
+  check(true, "the model's answer is a click away");
 
   // On disk: one instance, the researcher's version with its line break, the model's kept, and
   // the dialogue holding every question asked before the saved answer.
