@@ -4,6 +4,7 @@
 #   3. unit tests in plain Node (node:test)   3b. the panel's front end in headless Chromium (hostile content)
 #   4. integration tests in a real VS Code (code-server's extension host, headless Chromium)
 #   5. end to end: the packaged .vsix in VS Code, driven through the UI like a person would
+#   6. the research panel used only by keyboard and mouse inside its sandboxed webview frame
 # Dependencies come from `npm ci` (CI does it, see .ci/run); the VS Code host installs itself on
 # first use (scripts/setup-host.sh). The last line is `N passed, N failed` over the test tiers.
 set -euo pipefail
@@ -65,11 +66,14 @@ tier() {
 tier "type-check" no npx tsc --noEmit -p .
 tier "build" no node esbuild.mjs
 tier "unit tests" yes bash scripts/unit-tests.sh
+# The browser tier needs Chromium, the later ones code-server: set both up first (idempotent, ~1 s when done).
+tier "set up the VS Code host and Chromium" no bash scripts/setup-host.sh
 tier "panel in a real browser (hostile content)" yes bash scripts/unit-tests.sh $(find test/browser -name '*.test.ts' | sort)
 tier "integration tests in VS Code" yes node test/host/runIntegration.mjs
 tier "restricted mode in VS Code (untrusted folder)" yes node test/host/runIntegration.mjs --untrusted
 tier "end to end in VS Code (UI)" yes node test/host/uiSmoke.mjs
 tier "evidence: two-rater blind study and scorecard (UI)" yes node test/host/evidenceUi.mjs
+tier "research panel by keyboard and mouse (UI)" yes node --import tsx test/host/uiPanel.mjs --vsix dist/alignment-research-assistant.vsix
 
 echo
 echo "=== all tiers passed ==="

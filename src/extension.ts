@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
   context.subscriptions.push(log);
 
   const tree = new LazyTreeProvider();
-  const status = new ModelStatusItem();
+  const status = new ModelStatusItem(context.secrets);
   context.subscriptions.push(status, tree);
 
   let loading: Promise<Host> | undefined;
@@ -48,9 +48,14 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
           return await (await host()).run(id as CommandId, args);
         } catch (e) {
           // Last line of defence: a command never crashes the extension host or fails silently.
-          const message = e instanceof Error ? e.message : String(e);
+          // A cancel is the researcher's choice, not an error; an error says what to do (its hint).
+          if (isCancellation(e)) {
+            log.info(`${id} cancelled`);
+            return undefined;
+          }
+          const message = errorText(e);
           log.error(`${id} failed: ${e instanceof Error ? e.stack ?? message : message}`);
-          void vscode.window.showErrorMessage(`Alignment: ${message}`);
+          void vscode.window.showErrorMessage(`Alignment: ${message}`, 'Show Log').then((choice) => choice && log.show());
           return undefined;
         }
       }),
@@ -66,6 +71,20 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(2)} ms`);
   return { activationMs, host };
+}
+
+/** A cancelled read, critique, export or dialog: VS Code's, the core's (code `cancelled`) or an abort. */
+export function isCancellation(e: unknown): boolean {
+  if (e instanceof vscode.CancellationError) return true;
+  const x = e as { code?: unknown; name?: unknown } | undefined;
+  return !!x && typeof x === 'object' && (x.code === 'cancelled' || x.name === 'AbortError' || x.name === 'CancelledError' || x.name === 'Canceled');
+}
+
+/** The message with its hint (what to do), which the core's errors carry as `display`. */
+export function errorText(e: unknown): string {
+  const display = (e as { display?: unknown } | undefined)?.display;
+  if (typeof display === 'string' && display) return display;
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function deactivate(): void {

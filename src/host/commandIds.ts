@@ -22,6 +22,7 @@ export const COMMAND_IDS = [
   'alignment.setApiKey',
   'alignment.clearApiKey',
   'alignment.selectModel',
+  'alignment.configureModel',
   'alignment.newTask',
   'alignment.exportDataset',
   'alignment.importTasks',

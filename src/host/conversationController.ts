@@ -4,9 +4,11 @@ import type { DatasetStore } from '../core/dataset/datasetStore';
 import type { TaskInstance } from '../core/dataset/instanceTypes';
 import type { TaskSpec } from '../core/tasks/taskTypes';
 import type { Logger } from '../core/ports';
-import type { ConversationState, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import type { ModelClient } from '../core/model/modelTypes';
+import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import { isWebviewToHostMessage } from '../protocol/panelProtocol';
 import { citationLabel } from '../core/retrieval/citations';
-import { describeError } from '../core/errors';
+import { AlignError, CancelledError, describeError } from '../core/errors';
 import { newId } from '../core/dataset/ids';
 import { ResearchPanel } from './panel/researchPanel';
 
@@ -19,6 +21,8 @@ export interface ControllerDeps {
   /** A session wired to the current model, few-shot examples and budgets. */
   newSession(input: SessionInput): Promise<ResearchSession>;
   modelLabel(): string;
+  /** False when no model is configured (the panel then offers "Configure Model…"). */
+  modelConfigured(): boolean;
   openCitation(session: ResearchSession, turn: SessionTurn, passageId: string): Promise<void>;
   /** Called when a turn is saved, so the dataset view can refresh. */
   onSaved(instance: TaskInstance): void;
@@ -26,11 +30,20 @@ export interface ControllerDeps {
   onDidDispose(controller: ConversationController): void;
 }
 
+/** What identifies a conversation's source: its file, else its content. */
+export function sourceKeyOf(input: SessionInput): string | undefined {
+  const ref = input.source?.ref;
+  // The hash too: a paper edited since is a new source, whose passages the old turns do not cite.
+  return ref ? `${ref.path ?? ref.url ?? ''}#${ref.contentHash}` : undefined;
+}
+
 interface OwnedTurn {
   session: ResearchSession;
   turn: SessionTurn;
   /** For critique turns: the turn whose answer they criticise. */
   parentTurnId?: string;
+  /** The researcher's version as last saved. */
+  savedText?: string;
 }
 
 /**
@@ -45,12 +58,15 @@ export class ConversationController {
   /** Turns shown before a window reload: displayed, but no longer actionable. */
   private readonly restoredTurns: TurnView[];
 
+  private mainSession: ResearchSession;
+
   constructor(
     private readonly deps: ControllerDeps,
-    readonly main: ResearchSession,
+    main: ResearchSession,
     panel?: vscode.WebviewPanel,
     restored?: ConversationState,
   ) {
+    this.mainSession = main;
     const handler = { onMessage: (msg: WebviewToHost) => this.onMessage(msg) };
     this.panel = panel
       ? ResearchPanel.revive(panel, deps.extensionUri, handler)
@@ -68,6 +84,30 @@ export class ConversationController {
     deps.onDidFocus(this);
   }
 
+  /** The session of the panel's own task (critiques of its answers run in sessions of their own). */
+  get main(): ResearchSession {
+    return this.mainSession;
+  }
+
+  /** True when this panel is about `source` with task `taskId`: asking again there continues it. */
+  isAbout(taskId: string, sourceKey: string | undefined): boolean {
+    return !!sourceKey && this.main.task.id === taskId && sourceKeyOf(this.main.input) === sourceKey;
+  }
+
+  /**
+   * Starts over in this panel: same task and source, a fresh session, nothing of the old
+   * conversation sent to the model again. A streaming answer is stopped first.
+   */
+  async newConversation(): Promise<void> {
+    this.running?.abort();
+    const { task, source, text, fields } = this.main.input;
+    this.mainSession = await this.deps.newSession({ task, source, text, fields });
+    this.order.length = 0;
+    this.restoredTurns.length = 0;
+    this.notice = undefined;
+    this.panel.setState(this.state());
+  }
+
   private title(): string {
     const src = this.main.input.source?.ref.title;
     return src ? `${this.main.task.title}: ${src}` : this.main.task.title;
@@ -75,6 +115,40 @@ export class ConversationController {
 
   reveal(): void {
     this.panel.reveal();
+  }
+
+  /** What tests and benchmarks may watch: messages posted to the webview, and its `ready`. */
+  get webview(): {
+    readonly ready: boolean;
+    onDidPost(listener: (message: HostToWebview) => void): vscode.Disposable;
+    onDidBecomeReady(listener: () => void): vscode.Disposable;
+    /** Acts on `message` as if the researcher had used the panel (checked like any webview message). */
+    send(message: WebviewToHost): Promise<void>;
+  } {
+    const panel = this.panel;
+    return {
+      get ready() {
+        return panel.isReady;
+      },
+      onDidPost: (l) => panel.onDidSend(l),
+      onDidBecomeReady: (l) => panel.onDidBecomeReady(l),
+      send: async (message) => {
+        // The same path as a real message: guard, then the handler; resolves when it is handled.
+        if (!isWebviewToHostMessage(message)) throw new Error(`not a valid panel message: ${JSON.stringify(message).slice(0, 80)}`);
+        await this.onMessage(message);
+      },
+    };
+  }
+
+  /**
+   * After Set API Key, Select Model, Configure Model… or a change of `alignment.*`: every session
+   * of this panel (the main one and its critiques) answers with `model` from its next turn or
+   * Retry on, and the header names it.
+   */
+  setModel(model: ModelClient | undefined): void {
+    for (const session of new Set([this.main, ...this.order.map((o) => o.session)])) session.setModel(model);
+    if (model && this.notice?.startsWith('No model configured')) this.notice = undefined;
+    this.panel.setState(this.state());
   }
 
   get busy(): boolean {
@@ -97,9 +171,9 @@ export class ConversationController {
   state(): ConversationState {
     const turns: TurnView[] = [...this.restoredTurns];
     for (const o of this.order) {
-      if (o.turn.question !== undefined) {
-        turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: o.turn.question, status: 'done' });
-      }
+      // What was asked comes first: the question, or for a task without one, its input.
+      const asked = o.turn.question ?? this.askedWithoutQuestion(o);
+      if (asked) turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' });
       turns.push(this.view(o));
     }
     const src = this.main.input.source?.ref;
@@ -110,7 +184,19 @@ export class ConversationController {
       modelLabel: this.deps.modelLabel(),
       turns,
       notice: this.notice,
+      ...(this.deps.modelConfigured() ? {} : { needsModel: true }),
     };
+  }
+
+  /** For a turn with no question: the problem statement, selection or idea the task ran on. */
+  private askedWithoutQuestion(o: OwnedTurn): string | undefined {
+    // A critique of an answer in this panel: that answer is right above it.
+    if (o.parentTurnId) return 'How could this fail?';
+    // Only the first run of a text task has no question; a later one repeats the same input.
+    if (o.session.turns[0] !== o.turn) return undefined;
+    const { fields, text } = o.session.input;
+    const parts = [...Object.values(fields ?? {}), text ?? ''].map((p) => p.trim()).filter(Boolean);
+    return parts.length ? parts.join('\n\n') : undefined;
   }
 
   private view(o: OwnedTurn): TurnView {
@@ -126,6 +212,7 @@ export class ConversationController {
         return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
       }),
       savedInstanceId: t.savedInstanceId,
+      ...(o.savedText !== undefined && o.savedText.trim() !== t.answer.trim() ? { savedContent: o.savedText } : {}),
       parentTurnId: o.parentTurnId,
       taskTitle: o.session === this.main ? undefined : o.session.task.title,
     };
@@ -183,7 +270,7 @@ export class ConversationController {
     return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o);
   }
 
-  /** Saves an answer (edited or not) as an instance of its task; returns the instance. */
+  /** Saves an answer; a dismissed "Save both?" dialog throws a CancelledError (not an error to report). */
   async save(turnId: string, editedText: string): Promise<TaskInstance> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
@@ -196,7 +283,11 @@ export class ConversationController {
           'Save Both',
           'Save Critique Only',
         );
-        if (choice === undefined) throw new Error('Not saved.');
+        // Dismissing the dialog is a choice, not a failure: nothing is saved and nothing is wrong.
+        if (choice === undefined) {
+          this.panel.post({ type: 'notice', text: 'Not saved: the dialog was dismissed.', kind: 'warning' });
+          throw new CancelledError();
+        }
         if (choice === 'Save Both') await this.save(parent.turn.id, parent.turn.answer);
       }
       const parentId = parent?.turn.savedInstanceId;
@@ -206,10 +297,13 @@ export class ConversationController {
     const store = await this.deps.store();
     await store.appendInstance(instance, o.session.task);
     o.turn.savedInstanceId = instance.id;
-    this.panel.post({ type: 'saved', turnId, instanceId: instance.id });
+    o.savedText = instance.output;
+    this.panel.post({ type: 'saved', turnId, instanceId: instance.id, savedText: instance.output });
     this.panel.setState(this.state());
     this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
     this.deps.onSaved(instance);
+    // Completes the walkthrough's "Save an instance" step by every route (the panel's Save too).
+    void vscode.commands.executeCommand('setContext', 'alignment.hasSavedInstance', true);
     return instance;
   }
 
@@ -268,7 +362,7 @@ export class ConversationController {
           return;
         case 'save':
           await this.save(msg.turnId, msg.editedText);
-          void vscode.window.showInformationMessage('Saved as an instance of the dataset.');
+          void vscode.window.showInformationMessage('Alignment: saved as an instance of the dataset.');
           return;
         case 'rate':
           await this.rate(msg.turnId, msg.value, msg.reason);
@@ -281,6 +375,12 @@ export class ConversationController {
         case 'critique':
           await this.critique(msg.turnId);
           return;
+        case 'newConversation':
+          await this.newConversation();
+          return;
+        case 'configureModel':
+          await vscode.commands.executeCommand('alignment.configureModel');
+          return;
         case 'openCitation': {
           const o = this.findTurn(msg.turnId);
           if (o) await this.deps.openCitation(o.session, o.turn, msg.passageId);
@@ -292,6 +392,10 @@ export class ConversationController {
         }
       }
     } catch (e) {
+      if (AlignError.is(e) && e.code === 'cancelled') {
+        this.deps.logger.info(`Panel action ${msg.type} cancelled`);
+        return;
+      }
       const message = describeError(e);
       this.deps.logger.error(`Panel action ${msg.type} failed: ${message}`);
       // The answer stays in the panel: only a notice is added.

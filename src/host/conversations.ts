@@ -2,22 +2,50 @@ import * as vscode from 'vscode';
 import type { SessionInput, SessionTurn } from '../core/assistant/researchSession';
 import type { ConversationState } from '../protocol/panelProtocol';
 import type { HostServices } from './hostServices';
-import { ConversationController } from './conversationController';
+import { ConversationController, sourceKeyOf } from './conversationController';
 import { openCitation, type SourceTextProvider } from './citationOpener';
 import { isConversationState } from '../protocol/panelProtocol';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { describeError } from '../core/errors';
+import { CONFIG_SECTION } from './commandIds';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
   private readonly open = new Set<ConversationController>();
   private lastFocused?: ConversationController;
 
+  private following = Promise.resolve();
+
   constructor(
     private readonly services: HostServices,
     private readonly sourceText: SourceTextProvider,
     private readonly onSaved: () => void,
-  ) {}
+  ) {
+    // Open panels follow the configuration: a key set, a model picked or a setting changed
+    // reaches every panel's next question and its Retry.
+    services.context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) this.followConfiguration();
+      }),
+      services.context.secrets.onDidChange(() => this.followConfiguration()),
+    );
+  }
+
+  /** Gives every open panel the model as now configured (in order, so the last change wins). */
+  followConfiguration(): Promise<void> {
+    this.following = this.following.then(async () => {
+      if (!this.open.size) return;
+      try {
+        await this.services.apiKeys.get();
+        const model = await this.services.model();
+        for (const c of this.open) c.setModel(model);
+        this.services.logger.info(`Open panels now use ${this.services.modelLabel()}`);
+      } catch (e) {
+        this.services.logger.warn(`Could not apply the new model settings to open panels: ${describeError(e)}`);
+      }
+    });
+    return this.following;
+  }
 
   /** The panel the researcher used last, if it is still open. */
   active(): ConversationController | undefined {
@@ -37,6 +65,7 @@ export class Conversations {
       task: (id: string) => s.task(id),
       newSession: (input: SessionInput) => s.newSession(input),
       modelLabel: () => s.modelLabel(),
+      modelConfigured: () => s.modelConfigured(),
       openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id),
       onSaved: () => this.onSaved(),
       onDidFocus: (c: ConversationController) => (this.lastFocused = c),
@@ -47,8 +76,22 @@ export class Conversations {
     };
   }
 
-  /** Opens a panel for a new conversation and runs its first turn with progress and cancellation. */
+  /**
+   * Runs a first turn with progress and cancellation. A question about a source that an open
+   * panel already discusses (same task, same file) continues that conversation there, as a chat
+   * panel would; its "New conversation" starts over. Anything else opens a new panel.
+   */
   async start(input: SessionInput, question: string | undefined): Promise<{ controller: ConversationController; turn: SessionTurn }> {
+    // Completes the walkthrough's "Ask" step by every route (selection, library, Run Task…).
+    void vscode.commands.executeCommand('setContext', 'alignment.hasAsked', true);
+    const key = sourceKeyOf(input);
+    const existing = question !== undefined && key ? this.all().reverse().find((c) => !c.busy && c.isAbout(input.task.id, key)) : undefined;
+    if (existing) {
+      existing.reveal();
+      this.lastFocused = existing;
+      const turn = await this.withProgress(existing, () => existing.ask(question));
+      return { controller: existing, turn };
+    }
     const session = await this.services.newSession(input);
     const controller = new ConversationController(this.deps(), session);
     this.open.add(controller);

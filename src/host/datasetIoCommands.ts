@@ -9,6 +9,21 @@ import { importTasksMarkdown, importIntoStore } from '../core/exports/importMark
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
+/** The file (or folder, for hf and openai-evals) an export is offered under: the extension its format uses. */
+export function exportFileName(format: ExportFormat): string {
+  switch (format) {
+    case 'hf':
+    case 'openai-evals':
+      return `alignment-tasks-${format}`;
+    case 'markdown':
+      return 'alignment-tasks.md';
+    case 'promptfoo':
+      return 'promptfooconfig.yaml';
+    default:
+      return `alignment-tasks.${format}.jsonl`;
+  }
+}
+
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   inspect: 'Inspect AI samples (JSONL)',
   'openai-evals': 'OpenAI evals registry folder (samples + model-graded eval YAML per task)',
@@ -36,11 +51,14 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       const root = services.datasetRoot().root;
       let out = args.out;
       if (!out) {
+        const defaultName = exportFileName(format);
         const folder = format === 'hf' || format === 'openai-evals';
-        const defaultName = folder ? `alignment-tasks-${format}` : format === 'markdown' ? 'alignment-tasks.md' : format === 'promptfoo' ? 'promptfooconfig.yaml' : `alignment-tasks.${format}.jsonl`;
-        const base = vscode.Uri.file(path.join(path.dirname(root), defaultName));
+        // Exports go beside the tasks, in the dataset's own exports/ folder (no task.json: not a task).
+        const exportsDir = path.join(root, 'exports');
+        await fs.promises.mkdir(exportsDir, { recursive: true }).catch(() => undefined);
+        const base = vscode.Uri.file(path.join(exportsDir, defaultName));
         if (folder) {
-          const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Into This Folder', defaultUri: vscode.Uri.file(path.dirname(root)) });
+          const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Into This Folder', defaultUri: vscode.Uri.file(exportsDir) });
           out = picked?.[0] ? path.join(picked[0].fsPath, defaultName) : undefined;
         } else {
           out = (await vscode.window.showSaveDialog({ defaultUri: base, saveLabel: 'Export' }))?.fsPath;
@@ -86,11 +104,15 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       services.logger.info(`Exported ${format} to ${out}: ${JSON.stringify(result.counts)}`);
       for (const c of result.corrupt) services.logger.warn(`${c.file}:${c.line}: not exported (${c.reason})`);
       const skipped = result.corrupt.length ? ` ${result.corrupt.length} unreadable line${result.corrupt.length === 1 ? ' was' : 's were'} left out, as they are in the dataset (file and line in the Output log).` : '';
-      const actions = result.corrupt.length ? ['Reveal', 'Show Log'] : ['Reveal'];
+      // Open works everywhere (Reveal does nothing in the browser VS Code); a folder export is revealed in the Explorer.
+      const first = vscode.Uri.file(result.files[0] ?? out);
+      const actions = [format === 'hf' ? 'Show in Explorer' : 'Open', 'Reveal', ...(result.corrupt.length ? ['Show Log'] : [])];
       // The command returns with the result; the notification's buttons act whenever they are used.
       void vscode.window.showInformationMessage(`Alignment: exported ${result.counts.records.toLocaleString()} records as ${format} to ${out}.${skipped}`, ...actions).then(async (choice) => {
         if (choice === 'Show Log') services.shell.log.show();
-        if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.files[0] ?? out));
+        if (choice === 'Open') await vscode.window.showTextDocument(first, { preview: false });
+        if (choice === 'Show in Explorer') await vscode.commands.executeCommand('revealInExplorer', first);
+        if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', first);
       });
       return result;
     },

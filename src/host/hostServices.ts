@@ -114,9 +114,15 @@ export class HostServices {
   /** For the panel header: the model and endpoint, or that none is configured. */
   modelLabel(): string {
     const s = this.settings();
+    if (!s.model) return 'no model configured';
     const label = `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
-    const configured = isModelConfigured({ baseURL: s.baseUrl || DEFAULT_BASE_URL, model: s.model, apiKey: this.apiKeys.known()[0], timeoutMs: 1, maxRetries: 0 });
-    return configured ? label : `no model configured (${label} needs an API key)`;
+    return this.modelConfigured() ? label : `no model configured (${label} needs an API key)`;
+  }
+
+  /** Whether a model can be asked (the key as last read: call `apiKeys.get()` first for a fresh answer). */
+  modelConfigured(): boolean {
+    const s = this.settings();
+    return isModelConfigured({ baseURL: s.baseUrl || DEFAULT_BASE_URL, model: s.model, apiKey: this.apiKeys.known()[0], timeoutMs: 1, maxRetries: 0 });
   }
 
   /** A session wired to the current model, few-shot examples from the dataset and budgets. */

@@ -1,32 +1,60 @@
 import * as vscode from 'vscode';
 import { CONFIG_SECTION } from './commandIds';
+import { endpointNeedsKey, endpointLabel } from '../core/model/modelConfig';
 
-/** The status bar entry naming the model; clicking it lists the endpoint's models. Cheap: config only. */
+/** Where the API key is kept in SecretStorage (see ApiKeyStore). */
+const API_KEY_SECRET = 'alignment.apiKey';
+
+/**
+ * The status bar entry naming the model that will answer, or "No model" when none can (no model
+ * name, or no key for an endpoint that needs one). Clicking it configures or picks a model.
+ * Cheap: configuration and one secret lookup, no host bundle.
+ */
 export class ModelStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('alignment.model', vscode.StatusBarAlignment.Right, 100);
-  private readonly listener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[] = [];
+  private generation = 0;
 
-  constructor() {
+  constructor(private readonly secrets?: vscode.SecretStorage) {
     this.item.name = 'Alignment: Model';
-    this.item.command = 'alignment.selectModel';
+    this.item.text = '$(sparkle) …';
     this.update();
     this.item.show();
-    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(CONFIG_SECTION)) this.update();
-    });
+    this.listeners.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) this.update();
+      }),
+    );
+    if (secrets) this.listeners.push(secrets.onDidChange((e) => e.key === API_KEY_SECRET && this.update()));
   }
 
   /** `detail` overrides the tooltip, e.g. "no API key set". */
   update(detail?: string): void {
     const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    const model = cfg.get<string>('model') || 'no model';
-    const baseUrl = cfg.get<string>('baseUrl') || 'https://api.openai.com/v1';
-    this.item.text = `$(sparkle) ${model}`;
-    this.item.tooltip = detail ?? `Alignment Research Assistant: ${model} at ${baseUrl}. Click to pick another model.`;
+    const model = (cfg.get<string>('model') ?? '').trim();
+    const baseUrl = (cfg.get<string>('baseUrl') ?? '').trim();
+    const endpoint = endpointLabel(baseUrl);
+    const generation = ++this.generation;
+    const needsKey = !!model && endpointNeedsKey(baseUrl);
+    void Promise.resolve(needsKey && this.secrets ? this.secrets.get(API_KEY_SECRET) : 'not needed').then(
+      (key) => {
+        // A later update may have finished first.
+        if (generation !== this.generation) return;
+        const ready = !!model && (!needsKey || !!key);
+        this.item.text = ready ? `$(sparkle) ${model}` : '$(sparkle) No model';
+        this.item.command = ready ? 'alignment.selectModel' : 'alignment.configureModel';
+        this.item.tooltip =
+          detail ??
+          (ready
+            ? `Alignment Research Assistant: answers come from ${model} at ${endpoint}. Click to pick another model.`
+            : `Alignment Research Assistant: no model configured${model ? ` (${endpoint} needs an API key)` : ''}. Click to configure one.`);
+      },
+      () => undefined,
+    );
   }
 
   dispose(): void {
-    this.listener.dispose();
+    for (const l of this.listeners.splice(0)) l.dispose();
     this.item.dispose();
   }
 }

@@ -42,6 +42,8 @@ export interface TurnView {
   citations?: CitationView[];
   /** Id of the dataset instance this answer was saved as. */
   savedInstanceId?: string;
+  /** The researcher's version as saved, when it differs from `content` (the model's answer). */
+  savedContent?: string;
   /** The researcher's rating of this answer, once given. */
   rating?: RatingValue;
   /** For a critique: the id of the answer it criticises. */
@@ -84,6 +86,8 @@ export interface ConversationState {
   turns: TurnView[];
   /** A line shown under the header (no model configured, restored after reload…). */
   notice?: string;
+  /** True when no model is configured: the panel offers "Configure Model…". */
+  needsModel?: boolean;
   /** Webview-only drafts; see `PanelDrafts`. */
   drafts?: PanelDrafts;
 }
@@ -101,7 +105,7 @@ export type HostToWebview =
   /** The turn failed; `partial` is the answer received so far, kept on screen. */
   | { type: 'turnFailed'; turnId: string; message: string; partial: string; retryable: boolean }
   /** The answer was saved as dataset instance `instanceId`. */
-  | { type: 'saved'; turnId: string; instanceId: string }
+  | { type: 'saved'; turnId: string; instanceId: string; savedText?: string }
   /** The rating was stored. */
   | { type: 'rated'; turnId: string; value: RatingValue }
   /** A message for the researcher that belongs to no turn. */
@@ -126,7 +130,11 @@ export type WebviewToHost =
   /** "How could this fail?": critique an answer. */
   | { type: 'critique'; turnId: string }
   /** Open the passage `passageId` cited in turn `turnId`. */
-  | { type: 'openCitation'; turnId: string; passageId: string };
+  | { type: 'openCitation'; turnId: string; passageId: string }
+  /** Start over on the same source and task: a fresh conversation in this panel. */
+  | { type: 'newConversation' }
+  /** Run "Configure Model…" (provider, base URL, model, key). */
+  | { type: 'configureModel' };
 
 /** Longest question accepted from the webview. */
 export const MAX_QUESTION_CHARS = 20_000;
@@ -172,6 +180,8 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
   switch (type) {
     case 'ready':
     case 'stop':
+    case 'newConversation':
+    case 'configureModel':
       return hasKeys(x, ['type']);
     case 'ask':
       return hasKeys(x, ['type', 'question']) && isText(x.question, MAX_QUESTION_CHARS);
@@ -214,6 +224,7 @@ export function isTurnView(x: unknown): x is TurnView {
     (x.error === undefined || (isObj(x.error) && typeof x.error.message === 'string' && isBool(x.error.retryable))) &&
     (x.citations === undefined || (Array.isArray(x.citations) && x.citations.every(isCitation))) &&
     isOptStr(x.savedInstanceId) &&
+    isOptStr(x.savedContent) &&
     (x.rating === undefined || isRating(x.rating)) &&
     (x.parentTurnId === undefined || isTurnId(x.parentTurnId)) &&
     isOptStr(x.taskTitle)
@@ -242,6 +253,7 @@ export function isConversationState(x: unknown): x is ConversationState {
     Array.isArray(x.turns) &&
     x.turns.every(isTurnView) &&
     isOptStr(x.notice) &&
+    (x.needsModel === undefined || isBool(x.needsModel)) &&
     (x.drafts === undefined || isDrafts(x.drafts))
   );
 }
@@ -261,7 +273,7 @@ export function isHostToWebviewMessage(x: unknown): x is HostToWebview {
     case 'turnFailed':
       return isTurnId(x.turnId) && typeof x.message === 'string' && typeof x.partial === 'string' && isBool(x.retryable);
     case 'saved':
-      return isTurnId(x.turnId) && typeof x.instanceId === 'string';
+      return isTurnId(x.turnId) && typeof x.instanceId === 'string' && isOptStr(x.savedText);
     case 'rated':
       return isTurnId(x.turnId) && isRating(x.value);
     case 'notice':
@@ -325,7 +337,7 @@ export function applyHostMessage(state: ConversationState | undefined, msg: Host
       }));
       break;
     case 'saved':
-      turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, savedInstanceId: msg.instanceId }));
+      turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, savedInstanceId: msg.instanceId, ...(msg.savedText !== undefined ? { savedContent: msg.savedText } : {}) }));
       break;
     case 'rated':
       turns = updateTurn(state.turns, msg.turnId, (t) => ({ ...t, rating: msg.value }));

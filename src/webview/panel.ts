@@ -20,7 +20,6 @@ const header = byId('header');
 const noticeBox = byId('notice');
 const status = byId('status');
 const conversation = byId('conversation');
-const form = byId<HTMLFormElement>('ask-form');
 const question = byId<HTMLTextAreaElement>('question');
 const stopButton = byId<HTMLButtonElement>('stop');
 const sendButton = byId<HTMLButtonElement>('send');
@@ -99,7 +98,33 @@ function renderHeader(): void {
       el('div', { class: 'source', title: state.source.path ?? state.source.title }, el('span', { class: 'source-title' }, state.source.title), el('span', { class: 'kind' }, state.source.kind)),
     );
   }
-  parts.push(el('div', { class: 'model', title: `Model: ${state.modelLabel}` }, state.modelLabel));
+  parts.push(el('div', { class: 'model', title: `Answers come from: ${state.modelLabel}` }, state.modelLabel));
+  if (state.needsModel) {
+    parts.push(
+      button({
+        label: 'Configure Model…',
+        aria: 'Configure a model: provider, base URL, model and key',
+        icon: 'gear',
+        kind: 'primary',
+        focusKey: 'configure-model',
+        onClick: () => post({ type: 'configureModel' }),
+      }),
+    );
+  }
+  if (state.turns.length) {
+    parts.push(
+      button({
+        label: 'New conversation',
+        aria: 'Start a new conversation about the same source',
+        icon: 'add',
+        focusKey: 'new-conversation',
+        onClick: () => {
+          post({ type: 'newConversation' });
+          question.focus();
+        },
+      }),
+    );
+  }
   header.replaceChildren(...parts);
 }
 
@@ -231,8 +256,8 @@ function onMessage(msg: HostToWebview): void {
       persist();
       return;
     case 'notice':
-      // A failed save comes back as an error notice: let the researcher try again.
-      if (msg.kind === 'error' && saving.size) {
+      // A failed or declined save comes back as an error or warning notice: let the researcher try again.
+      if (msg.kind !== 'info' && saving.size) {
         saving.clear();
         renderTurns();
       }
@@ -254,10 +279,16 @@ function isStreaming(): boolean {
   return !!state?.turns.some((t) => t.status === 'streaming');
 }
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+/**
+ * Sends the typed question. A plain message, never a form submission: VS Code's webview iframe is
+ * sandboxed without allow-forms, so a <form> submit is blocked before any script sees it.
+ */
+function sendQuestion(): void {
   const q = question.value.trim();
-  if (!q) return;
+  if (!q) {
+    question.focus();
+    return;
+  }
   if (isStreaming()) {
     announce('An answer is still streaming: wait for it or stop it first.');
     return;
@@ -265,12 +296,14 @@ form.addEventListener('submit', (e) => {
   post({ type: 'ask', question: q });
   question.value = '';
   persist();
-});
+}
+
+sendButton.addEventListener('click', sendQuestion);
 question.addEventListener('keydown', (e) => {
   if (e.isComposing) return;
   if (e.key === 'Enter' && (!e.shiftKey || e.ctrlKey || e.metaKey)) {
     e.preventDefault();
-    form.requestSubmit();
+    sendQuestion();
   } else if (e.key === 'Escape' && isStreaming()) {
     e.preventDefault();
     post({ type: 'stop' });

@@ -91,6 +91,19 @@ export class TurnDom {
     clearTimeout(this.timer);
   }
 
+  /** After an edited answer is saved the panel shows the saved version; the model's is a click away. */
+  private showModelAnswer = false;
+
+  private showingSaved(): boolean {
+    const t = this.turn;
+    return t.savedContent !== undefined && t.savedContent.trim() !== t.content.trim() && !this.showModelAnswer;
+  }
+
+  /** The text the body shows: the saved version when there is one, else the model's answer. */
+  private displayed(): string {
+    return this.showingSaved() ? this.turn.savedContent! : this.turn.content;
+  }
+
   // ---- body -------------------------------------------------------------------------------
 
   private syncBody(): void {
@@ -102,8 +115,8 @@ export class TurnDom {
       }
       return;
     }
-    const look = `${t.status}|${JSON.stringify(t.citations ?? null)}`;
-    if (t.content === this.shown && look === this.bodyLook) return;
+    const look = `${t.status}|${JSON.stringify(t.citations ?? null)}|${this.showingSaved()}`;
+    if (this.displayed() === this.shown && look === this.bodyLook) return;
     const streamingOn = t.status === 'streaming' && look === this.bodyLook && this.shown !== '' && t.content.startsWith(this.shown);
     if (streamingOn && performance.now() - this.lastRender < this.minGap) {
       this.appendTail(t.content.slice(this.shown.length));
@@ -141,24 +154,25 @@ export class TurnDom {
 
   private renderContent(): void {
     const t = this.turn;
-    this.shown = t.content;
-    this.bodyLook = `${t.status}|${JSON.stringify(t.citations ?? null)}`;
+    const content = this.displayed();
+    this.shown = content;
+    this.bodyLook = `${t.status}|${JSON.stringify(t.citations ?? null)}|${this.showingSaved()}`;
     this.tail = undefined;
-    if (!t.content) {
+    if (!content) {
       this.body.replaceChildren(
         t.status === 'streaming' ? el('p', { class: 'thinking' }, 'Thinking…') : el('p', { class: 'empty' }, t.status === 'done' ? '(empty answer)' : '(no answer text)'),
       );
       return;
     }
-    if (t.content.length > MAX_RENDERED_CHARS) {
-      const kb = Math.round(t.content.length / 1000).toLocaleString();
+    if (content.length > MAX_RENDERED_CHARS) {
+      const kb = Math.round(content.length / 1000).toLocaleString();
       this.body.replaceChildren(
         el('p', { class: 'too-long' }, `This answer is ${kb} KB long, too long to format; it is shown as plain text.`),
-        el('pre', { class: 'plain' }, t.content),
+        el('pre', { class: 'plain' }, content),
       );
       return;
     }
-    const fragment = renderMarkdown(t.content);
+    const fragment = renderMarkdown(content);
     const holder = el('div');
     holder.append(fragment);
     if (t.status === 'streaming' || t.citations) {
@@ -222,7 +236,7 @@ export class TurnDom {
 
   private actionsSig(): string {
     const t = this.turn;
-    return [t.status, t.content.trim() ? 1 : 0, t.savedInstanceId ?? '', t.rating ?? '', t.parentTurnId ?? '', t.error?.retryable ?? '', this.host.editText(t.id) !== undefined, this.host.reasonFor(t.id) ?? ''].join('|');
+    return [t.status, t.content.trim() ? 1 : 0, t.savedInstanceId ?? '', t.savedContent ?? '', this.showModelAnswer, t.rating ?? '', t.parentTurnId ?? '', t.error?.retryable ?? '', this.host.editText(t.id) !== undefined, this.host.reasonFor(t.id) ?? ''].join('|');
   }
 
   private actionsPart(): HTMLElement | undefined {
@@ -252,11 +266,26 @@ export class TurnDom {
         focusKey: 'save',
         pressed: editing,
         onClick: () => {
-          if (this.host.editText(t.id) === undefined) this.host.setEditText(t.id, t.content);
+          if (this.host.editText(t.id) === undefined) this.host.setEditText(t.id, t.savedContent ?? t.content);
           this.host.refresh(t.id, 'edit-text');
         },
       }),
     );
+    if (t.savedContent !== undefined && t.savedContent.trim() !== t.content.trim()) {
+      bar.append(
+        button({
+          label: this.showModelAnswer ? 'Show your saved version' : "Show the model's answer",
+          aria: this.showModelAnswer ? 'Show the version you saved' : "Show the model's original answer (you saved an edited version)",
+          icon: 'diff',
+          focusKey: 'toggle-saved',
+          pressed: this.showModelAnswer,
+          onClick: () => {
+            this.showModelAnswer = !this.showModelAnswer;
+            this.host.refresh(t.id, 'toggle-saved');
+          },
+        }),
+      );
+    }
     for (const value of ['good', 'bad'] as const) {
       const rated = t.rating === value;
       bar.append(
@@ -341,7 +370,7 @@ export class TurnDom {
     const box = el('div', { class: 'edit' });
     const hint = el('div', { class: 'hint', id: `${id}-hint` }, 'Correct the answer, then save it as an instance of the task. Ctrl+Enter saves, Escape cancels.');
     const area = el('textarea', { id, rows: '10', 'data-focus': 'edit-text', 'aria-describedby': `${id}-hint` });
-    area.value = this.host.editText(t.id) ?? t.content;
+    area.value = this.host.editText(t.id) ?? t.savedContent ?? t.content;
     area.addEventListener('input', () => this.host.setEditText(t.id, area.value));
     const save = button({
       label: 'Save',

@@ -15,6 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/host/panel/panelHtml';
 import { DeltaCoalescer } from '../../src/host/panel/deltaCoalescer';
 import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../../src/protocol/panelProtocol';
+import { WEBVIEW_CONTENT_SANDBOX } from '../support/webviewSandbox';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MEDIA = path.join(ROOT, 'media');
@@ -74,7 +75,13 @@ before(async () => {
         codiconsUri: codicons ? `${siteUrl}/codicons/codicon.css` : undefined,
         title: 'Research panel',
       });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      // Every test runs under the sandbox VS Code gives a webview (the CSP sandbox directive sets the
+      // same flags as the iframe attribute): no forms, no popups, no top navigation.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': `sandbox ${WEBVIEW_CONTENT_SANDBOX}` }).end(html);
+    } else if (url === '/in-webview-frame') {
+      // As in the workbench: the panel inside an iframe with the webview's sandbox attribute.
+      const frame = `<!DOCTYPE html><html><body style="margin:0"><iframe id="active-frame" sandbox="${WEBVIEW_CONTENT_SANDBOX}" src="/" style="border:0;width:100vw;height:100vh"></iframe></body></html>`;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(frame);
     } else if (url === '/theme.css') {
       res.writeHead(200, { 'content-type': 'text/css' }).end(THEME);
     } else if (files[url] && fs.existsSync(files[url][0])) {
@@ -386,18 +393,61 @@ test('the controls post typed messages: ask, stop, save with the edited text, ra
   await page.close();
 });
 
+test('inside an iframe with the webview sandbox: Enter and the Ask button send the question, Save sends the edit', async () => {
+  const page = await browser.newPage();
+  const console: string[] = [];
+  page.on('console', (m) => console.push(m.text()));
+  await page.addInitScript({
+    content: `
+      window.__posted = [];
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => {} });`,
+  });
+  await page.goto(`${siteUrl}/in-webview-frame`);
+  const frame = page.frameLocator('#active-frame');
+  const inner = () => page.frames().find((f) => f !== page.mainFrame())!;
+  assert.equal(await page.locator('#active-frame').getAttribute('sandbox'), WEBVIEW_CONTENT_SANDBOX);
+  await frame.locator('#question').waitFor();
+  for (let i = 0; i < 250 && !(await inner().evaluate('window.__posted.length')); i++) await new Promise((r) => setTimeout(r, 20));
+  const answer = 'A sandboxed answer.';
+  await inner().evaluate(`window.postMessage(${JSON.stringify({ type: 'state', state: conversation([question('w1', 'First?'), { id: 'w1', role: 'assistant', content: answer, status: 'done' }]) })}, '*')`);
+  await frame.locator('[data-turn="w1"]', { hasText: answer }).waitFor();
+  await frame.locator('#question').click();
+  await page.keyboard.type('By Enter?');
+  await page.keyboard.press('Enter');
+  await frame.locator('#question').click();
+  await page.keyboard.type('By click?');
+  await frame.getByRole('button', { name: 'Send the question' }).click();
+  await frame.getByRole('button', { name: 'Edit this answer and save it to the dataset' }).click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('Line one');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('line two');
+  await frame.getByRole('button', { name: 'Save this version as an instance' }).click();
+  for (let i = 0; i < 250 && ((await inner().evaluate('window.__posted.length')) as number) < 4; i++) await new Promise((r) => setTimeout(r, 20));
+  const posted = (await inner().evaluate('window.__posted')) as WebviewToHost[];
+  assert.deepEqual(posted, [
+    { type: 'ready' },
+    { type: 'ask', question: 'By Enter?' },
+    { type: 'ask', question: 'By click?' },
+    { type: 'save', turnId: 'w1', editedText: 'Line one\nline two' },
+  ]);
+  const blocked = console.filter((l) => /\bblocked\b/i.test(l));
+  assert.deepEqual(blocked, [], `the sandbox blocked nothing: ${blocked.join(' | ')}`);
+  await page.close();
+});
+
 test('keyboard: every control is reachable with Tab and shows a focus ring', async () => {
   const p = await openPanel();
   await p.send({ type: 'state', state: conversation([question('k1', 'Q?'), { id: 'k1', role: 'assistant', content: 'Answer [P1].', status: 'done', citations: [{ id: 'P1', label: 'p. 2', valid: true }] }]) });
   await shows(p.page, 'Answer');
   const names: string[] = [];
   await p.page.locator('body').focus();
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 9; i++) {
     await p.page.keyboard.press('Tab');
     names.push(String(await p.page.evaluate(`(() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.id || e.tagName) + '|' + getComputedStyle(e).outlineStyle; })()`)));
   }
   const reached = names.map((n) => n.split('|')[0]);
-  for (const name of ['Citation p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
+  for (const name of ['Start a new conversation about the same source', 'Citation p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
     assert.ok(reached.includes(name), `Tab reaches ${name}: ${reached.join(', ')}`);
   }
   for (const n of names) assert.ok(!n.endsWith('|none'), `focus is visible on ${n}`);

@@ -89,14 +89,15 @@ async function run() {
   context = await launchBrowser(root);
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.log(`[workbench error] ${e.message}`));
-  await page.goto(workbenchUrl(server, workspace));
+  await page.goto(workbenchUrl(server, workspace), { timeout: WAIT });
   await page.locator('.monaco-workbench').waitFor({ timeout: WAIT });
   console.log(`[${at()}] workbench shown`);
 
   // Activation evidence: the model status item exists only once activate() has run.
-  const status = page.locator('.statusbar-item', { hasText: 'gpt-4o-mini' });
+  // No model is configured in this profile: the item says so instead of naming a default.
+  const status = page.locator('.statusbar-item', { hasText: 'No model' });
   await status.first().waitFor({ timeout: WAIT });
-  console.log(`[${at()}] extension activated (status bar shows the model)`);
+  console.log(`[${at()}] extension activated (status bar says "No model")`);
 
   // Open the paper through Quick Open, as a person would.
   const quickInput = page.locator('.quick-input-widget input');
@@ -125,10 +126,19 @@ async function run() {
   await quickInput.fill(QUESTION);
   await page.keyboard.press('Enter');
   // The panel is a webview: VS Code's host iframe, then the content iframe.
-  const conversation = page.frameLocator('iframe.webview').frameLocator('#active-frame').locator('#conversation');
-  await conversation.getByText('KL', { exact: false }).first().waitFor({ timeout: WAIT });
-  const answer = (await conversation.innerText()).replace(/\s+/g, ' ').trim();
-  if (!answer.includes(QUESTION)) throw new Error(`the panel does not show the question: ${answer.slice(0, 300)}`);
+  const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+  const conversation = frame.locator('#conversation');
+  // The answer's own text, not the question (which also says "KL"): without a model, the paper's
+  // best passages under the no-model heading, with the paper's words about the KL penalty.
+  const answerBody = conversation.locator('article.turn.assistant .body').first();
+  await answerBody.getByText('No language model is configured', { exact: false }).waitFor({ timeout: WAIT });
+  const answer = (await answerBody.innerText()).replace(/\s+/g, ' ').trim();
+  const quoted = (await answerBody.locator('blockquote').allInnerTexts()).join('\n');
+  if (!/\bKL\b/.test(quoted)) throw new Error(`the answer quotes no passage about the KL penalty: ${answer.slice(0, 300)}`);
+  const question = (await conversation.locator('article.turn.researcher').first().innerText()).trim();
+  if (question !== QUESTION) throw new Error(`the panel does not show the question first: ${question.slice(0, 300)}`);
+  const errors = await frame.locator('.turn .error, #notice.error').count();
+  if (errors) throw new Error(`the panel shows an error: ${await frame.locator('.turn .error, #notice.error').first().innerText()}`);
   console.log(`[${at()}] research panel answered: "${answer.slice(0, 160)}…"`);
   await shot('ui-smoke-answer.png');
 }

@@ -66,11 +66,13 @@ describe('Model faults in the research panel', function () {
     assert.match(result.error ?? '', /connect/i);
     try {
       const conversation = (await api.host()).conversations.active()!;
-      // The session keeps the endpoint it started with: Retry asks it again.
+      const turnsBefore = conversation.turns().length;
+      // The endpoint is still down: Retry asks it again and fails as clearly.
       const again = await conversation.retry(result.turnId);
       assert.equal(again.status, 'error');
       assert.match(again.error?.message ?? '', /connect/i);
-      assert.equal(conversation.turns().length, 1, 'the retry replaced the failed answer in place');
+      assert.equal(conversation.turns().length, turnsBefore, 'the retry replaced the failed answer in place');
+      assert.equal(conversation.turns().filter((o) => o.turn.id === result.turnId).length, 1);
     } finally {
       await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Workspace);
     }

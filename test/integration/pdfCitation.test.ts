@@ -51,7 +51,7 @@ describe('A generated PDF in a real VS Code', function () {
     assert.equal(view.citations?.find((c) => c.id === cited.id)?.label, 'p. 3', 'the panel shows [p. 3]');
 
     // What clicking the citation does: open the extracted text of that page, read-only.
-    await (conversation as unknown as { onMessage(m: unknown): Promise<void> }).onMessage({ type: 'openCitation', turnId: result.turnId, passageId: cited.id });
+    await conversation.webview.send({ type: 'openCitation', turnId: result.turnId, passageId: cited.id });
     const editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.uri.scheme, 'alignment-source');
     assert.match(editor.document.getText(), /page 3 \(extracted text\)/);

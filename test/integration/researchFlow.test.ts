@@ -150,9 +150,15 @@ describe('Research flow in a real VS Code', function () {
   it('keeps the partial answer when the stream is cut, and saves nothing', async () => {
     server.setResponder(() => ({ text: 'The reward model was trained on comparisons and then the', cutAfterChars: 30 }));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(paperPath));
+    const dataset = path.join(workspaceDir(), 'alignment-tasks', 'paper-qa');
+    const lines = (name: string) => (fs.existsSync(path.join(dataset, name)) ? readJsonl(path.join(dataset, name)).length : 0);
+    const before = { instances: lines('instances.jsonl'), feedback: lines('feedback.jsonl') };
     const result = (await vscode.commands.executeCommand('alignment.askAboutDocument', { question: 'How was the reward model trained?' })) as AskResult;
     assert.equal(result.status, 'error');
     assert.ok(result.answer.length > 0 && 'The reward model was trained on comparisons'.startsWith(result.answer.slice(0, 20)), `partial kept: "${result.answer}"`);
     assert.match(result.error ?? '', /cut off/i);
+    // Let anything that would write (an autosave, a feedback line) happen, then check nothing did.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual({ instances: lines('instances.jsonl'), feedback: lines('feedback.jsonl') }, before, 'nothing was saved');
   });
 });

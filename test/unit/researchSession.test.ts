@@ -116,6 +116,10 @@ test('without a model, paper questions are answered with the best passages', asy
   assert.match(turn.answer, /No language model is configured/);
   assert.match(turn.answer, /4,000 human comparisons/);
   assert.match(turn.answer, /Set API Key/);
+  // Up to three passages, ranked: never only one, never the whole paper.
+  assert.equal(turn.wholeSource, false);
+  assert.ok(turn.passages.length > 1 && turn.passages.length <= 3, `${turn.passages.length} passages`);
+  assert.equal((turn.answer.match(/^> \[P\d+\]$/gm) ?? []).length, turn.passages.length, 'each passage is quoted with its citation');
 });
 
 test('without a model, a text task fails with how to configure one', async () => {

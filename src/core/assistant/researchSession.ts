@@ -145,8 +145,9 @@ export class ResearchSession {
       // Without a model the answer is the best few passages, so ask for a ranking, never the whole paper.
       const embed = model?.embed;
       const picked = await selectPassages(source, turn.question ?? this.input.text ?? '', {
-        budgetTokens: model ? this.deps.passageBudgetTokens : 1,
+        budgetTokens: this.deps.passageBudgetTokens,
         k: model ? undefined : 3,
+        rankOnly: !model,
         dialogue: recent,
         embed: embed ? (texts) => embed.call(model, texts, opts.signal) : undefined,
         signal: opts.signal,

@@ -8,6 +8,8 @@ export interface SelectOptions {
   budgetTokens: number;
   /** How many passages to retrieve when the source does not fit (default 8). */
   k?: number;
+  /** Only the `k` best passages, never the whole source and no budget (the answer without a model). */
+  rankOnly?: boolean;
   /** Recent dialogue, used as extra query context for follow-up questions. */
   dialogue?: string[];
   /** The endpoint's embeddings, fused with the lexical ranking when offered. */
@@ -44,7 +46,7 @@ function indexFor(src: ParsedSource, chunks: ReturnType<typeof chunkSource>): Pa
 export async function selectPassages(src: ParsedSource, question: string, opts: SelectOptions): Promise<{ passages: ScoredPassage[]; whole: boolean }> {
   const chunks = chunkSource(src);
   const total = chunks.reduce((n, c) => n + countTokens(c.text) + 12, 0);
-  if (total <= opts.budgetTokens) {
+  if (!opts.rankOnly && total <= opts.budgetTokens) {
     // All of it goes in; it is the whole document unless it was itself a search's selection.
     return { passages: chunks.map((c) => ({ ...c, score: 0, source: src.ref })), whole: !src.selection };
   }
@@ -65,7 +67,7 @@ export async function selectPassages(src: ParsedSource, question: string, opts: 
   let used = 0;
   for (const p of ranked) {
     const cost = countTokens(p.text) + 12;
-    if (picked.length && used + cost > opts.budgetTokens) continue;
+    if (!opts.rankOnly && picked.length && used + cost > opts.budgetTokens) continue;
     picked.push(p);
     used += cost;
   }

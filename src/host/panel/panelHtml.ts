@@ -2,7 +2,8 @@
  * The research panel's HTML. Pure (no `vscode`), so the browser tests render exactly what the
  * extension serves. The Content-Security-Policy allows only the extension's own script (by
  * nonce), styles, fonts and images: no inline script or style, no remote images (tracking
- * beacons), no frames, no forms, no network requests.
+ * beacons), no frames, no forms, no network requests. There is no <form> at all: VS Code's webview
+ * sandbox lacks allow-forms, so a submitted form is blocked; the question box posts a message instead.
  */
 export interface PanelHtmlOptions {
   /** `webview.cspSource`: the origin the webview may load the extension's files from. */
@@ -57,15 +58,15 @@ ${o.codiconsUri ? `<link rel="stylesheet" href="${escapeAttr(o.codiconsUri)}">\n
 <div id="notice" hidden></div>
 <div id="status" class="visually-hidden" role="status" aria-live="polite"></div>
 <main id="conversation" aria-label="Conversation"></main>
-<form id="ask-form" aria-label="Ask a question">
+<div id="ask-form" role="form" aria-label="Ask a question">
   <label for="question" class="visually-hidden">Your question</label>
   <textarea id="question" rows="2" placeholder="Ask a follow-up question" aria-describedby="question-hint"></textarea>
   <span id="question-hint" class="visually-hidden">Enter sends; Shift+Enter starts a new line; Escape stops an answer that is streaming.</span>
   <div class="ask-actions">
     <button id="stop" type="button" class="secondary" hidden aria-label="Stop the answer" title="Stop the answer (Escape)"><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button>
-    <button id="send" type="submit" class="primary" aria-label="Send the question" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Ask</button>
+    <button id="send" type="button" class="primary" aria-label="Send the question" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Ask</button>
   </div>
-</form>
+</div>
 <script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
 </body>
 </html>`;

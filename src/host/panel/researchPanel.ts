@@ -47,6 +47,8 @@ export class ResearchPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeListeners: (() => void)[] = [];
   private readonly viewStateListeners: ((active: boolean) => void)[] = [];
+  private readonly sendListeners: ((message: HostToWebview) => void)[] = [];
+  private readonly readyListeners: (() => void)[] = [];
   /** Messages actually posted to the webview, for tests and benchmarks. */
   posted = 0;
 
@@ -108,8 +110,31 @@ export class ResearchPanel {
       .catch((e: unknown) => this.log('error', `Research panel: handling ${raw.type} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
   }
 
+  /** True while the webview has said `ready` and is listening. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Fires for every message actually posted to the webview (after coalescing and the ready queue). */
+  onDidSend(listener: (message: HostToWebview) => void): vscode.Disposable {
+    this.sendListeners.push(listener);
+    return new vscode.Disposable(() => this.remove(this.sendListeners, listener));
+  }
+
+  /** Fires each time the webview says `ready` (first load, and after it was hidden and rebuilt). */
+  onDidBecomeReady(listener: () => void): vscode.Disposable {
+    this.readyListeners.push(listener);
+    return new vscode.Disposable(() => this.remove(this.readyListeners, listener));
+  }
+
+  /** Handles a message exactly as if the webview had posted it: the same runtime check first. */
+  receiveFromWebview(raw: unknown): void {
+    this.receive(raw);
+  }
+
   private onReady(): void {
     this.ready = true;
+    for (const l of this.readyListeners) l();
     // The mirror already contains every state, turn and delta sent so far.
     this.coalescer.drop();
     if (this.mirror) this.send({ type: 'state', state: this.mirror });
@@ -188,6 +213,7 @@ export class ResearchPanel {
   private send(message: HostToWebview): void {
     if (this.disposed || !this.ready) return;
     this.posted++;
+    for (const l of this.sendListeners) l(message);
     void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.log('warn', `Research panel: post failed: ${String(e)}`));
   }
 
