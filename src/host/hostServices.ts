@@ -18,6 +18,8 @@ import { AlignError } from '../core/errors';
 import { ApiKeyStore } from './apiKeyStore';
 import { readSettings, resolveDatasetRoot, type AssistantSettings } from './settings';
 import type { HostShell } from './hostMain';
+import { VscodeModels, isVscodeModelSetting } from './model/vscodeModels';
+import { VscodeLmClient } from './model/vscodeLmClient';
 
 /**
  * The host's shared services: settings, secrets, the dataset, tasks and the model, each read
@@ -26,6 +28,8 @@ import type { HostShell } from './hostMain';
 export class HostServices {
   readonly apiKeys: ApiKeyStore;
   readonly sourceCache: SourceCache;
+  /** VS Code's own language models (Copilot, provider extensions): a second model source. */
+  readonly vscodeModels: VscodeModels;
   private storeCache?: { root: string; store: DatasetStore };
   private tasksWarned = false;
 
@@ -35,6 +39,8 @@ export class HostServices {
   ) {
     this.apiKeys = new ApiKeyStore(shell.context.secrets);
     this.sourceCache = new SourceCache(path.join(shell.context.globalStorageUri.fsPath, 'sources'));
+    this.vscodeModels = new VscodeModels(logger);
+    shell.context.subscriptions.push(this.vscodeModels);
   }
 
   get context(): vscode.ExtensionContext {
@@ -100,18 +106,26 @@ export class HostServices {
     };
   }
 
-  /** The configured model, or undefined when none is (no key for an endpoint that needs one). */
+  /**
+   * The configured model: a VS Code model when Select Model chose one (`vscode:<vendor>/<id>`),
+   * else the endpoint when it is usable, else the first model VS Code offers (no key needed);
+   * undefined when there is none.
+   */
   async model(): Promise<ModelClient | undefined> {
     const settings = await this.modelSettings();
-    if (!isModelConfigured(settings)) return undefined;
-    return new OpenAIModelClient(settings, this.logger);
+    if (isVscodeModelSetting(settings.model)) return this.vscodeModels.client(settings, false);
+    if (isModelConfigured(settings)) return new OpenAIModelClient(settings, this.logger);
+    return this.vscodeModels.client(settings, true);
   }
 
   /** For the panel header: the model and endpoint, or that none is configured. */
   modelLabel(): string {
     const s = this.settings();
+    const vs = this.vscodeModels.cached();
+    if (isVscodeModelSetting(s.model)) return `${s.model.slice(s.model.indexOf('/') + 1)} · VS Code`;
     const label = `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
     const configured = isModelConfigured({ baseURL: s.baseUrl || DEFAULT_BASE_URL, model: s.model, apiKey: this.apiKeys.known()[0], timeoutMs: 1, maxRetries: 0 });
+    if (!configured && vs.length) return `${vs[0].name} · VS Code (${vs[0].vendor})`;
     return configured ? label : `no model configured (${label} needs an API key)`;
   }
 
@@ -121,7 +135,7 @@ export class HostServices {
     const model = await this.model();
     return new ResearchSession(input, {
       model,
-      passageBudgetTokens: s.passageBudgetTokens,
+      passageBudgetTokens: model instanceof VscodeLmClient ? passageBudgetFor(model, s.passageBudgetTokens, s.fewShotBudgetTokens) : s.passageBudgetTokens,
       logger: this.logger,
       examples: s.fewShotEnabled ? () => this.examplesFor(input.task, s.fewShotBudgetTokens) : undefined,
     });
@@ -132,4 +146,13 @@ export class HostServices {
     const { instances } = await store.readInstances(task.id);
     return selectFewShotExamples(instances, { budgetTokens }).map(renderExample);
   }
+}
+
+/**
+ * Passages for a VS Code model: the setting, but never more than its own input limit leaves after
+ * the worked examples and room for the instructions and the dialogue (a quarter of the limit).
+ */
+export function passageBudgetFor(model: { maxInputTokens: number }, setting: number, fewShotBudget: number): number {
+  if (!(model.maxInputTokens > 0)) return setting;
+  return Math.max(500, Math.min(setting, Math.floor(model.maxInputTokens * 0.75) - fewShotBudget));
 }

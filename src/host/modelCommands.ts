@@ -3,6 +3,7 @@ import type { HostServices } from './hostServices';
 import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { describeError } from '../core/errors';
 import { CONFIG_SECTION } from './commandIds';
+import { vscodeModelPickItems } from './model/vscodeModels';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -51,6 +52,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
           },
         );
         const items: vscode.QuickPickItem[] = models.map((m) => ({ label: m, description: m === settings.model ? 'current' : undefined }));
+        items.push(...(await vscodeModelPickItems(services.vscodeModels, settings.model)));
         items.push({ label: '$(edit) Enter a model name…', alwaysShow: true });
         const picked = await vscode.window.showQuickPick(items, {
           placeHolder: problem ? `Could not list models (${problem}). Enter a name instead.` : 'Pick the model to use',
@@ -58,7 +60,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
         if (!picked) return undefined;
         model = picked.label.startsWith('$(edit)')
           ? (await vscode.window.showInputBox({ prompt: 'Model name', value: settings.model }))?.trim()
-          : picked.label;
+          : ((picked as { setting?: string }).setting ?? picked.label);
       }
       if (!model) return undefined;
       const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
