@@ -9,14 +9,16 @@ const USAGE = `align — the Alignment Research Assistant on the command line
 Usage:
   align tasks [--json]
   align ask <file> "<question>" [--dialogue FILE] [--save] [--json]
+  align ask --library DIR "<question>" [--save] [--json]
   align run <task> [--input FILE|-] [--source FILE] [--save] [--json]
   align dataset validate
   align dataset export --format F --out PATH [--task ID] [--force]
   align dataset import <tasks.md> [--force]
-  align retrieve <source> "<query>" [-k N] [--json]
+  align retrieve <source|folder> "<query>" [-k N] [--json]
   align index <folder>
   align critique <post.md> [--json]
   align eval <task> [--model M] [--judge M] [--run-id ID] [--json]
+  align mcp [--library DIR] [--dataset DIR]   the tools as an MCP server on stdio
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -47,6 +49,7 @@ const OPTIONS = {
   judge: { type: 'string' },
   'run-id': { type: 'string' },
   k: { type: 'string', short: 'k' },
+  library: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -81,6 +84,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'tasks':
         return await tasksCommand(common);
       case 'ask':
+        if (values.library !== undefined) {
+          if (!rest.length) throw new UsageError('align ask --library DIR needs a question: align ask --library papers/ "What is reward hacking?"');
+          return await (await import('./libraryCli')).askLibraryCommand(common, rest.join(' '));
+        }
         if (rest.length < 2) throw new UsageError('align ask needs a file and a question: align ask paper.pdf "What is the main claim?"');
         return await askCommand(common, rest[0], rest.slice(1).join(' '));
       case 'run':
@@ -88,6 +95,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await runCommand(common, rest[0]);
       case 'dataset':
         return await datasetCommand(common, rest);
+      case 'mcp':
+        return await (await import('./mcpCli')).mcpCommand(common);
       case 'retrieve':
       case 'index':
       case 'critique':
