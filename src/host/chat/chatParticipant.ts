@@ -198,6 +198,11 @@ export class AlignmentChat {
     return this.sourceText.put(`${src?.ref.contentHash ?? 'chat'}/${p.id} ${citationLabel(loc).replace(/[\\/:*?"<>|#]/g, '_')}.md`, `# ${title} — ${citationLabel(loc)}\n\n${p.text}\n`);
   }
 
+  /** The turn key of the latest answer (what its Save button carries), for callers and tests. */
+  latestAnswerKey(): string | undefined {
+    return [...this.answers.keys()].pop();
+  }
+
   followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
     const meta = result.metadata as ChatAnswerMetadata | undefined;
     if (!meta?.turnKey || result.errorDetails) return [];
