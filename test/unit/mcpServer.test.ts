@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -142,4 +144,26 @@ test('run_task answers with the configured model over the paper', async () => {
   assert.match(textOf(r), /limits how far the policy moves/);
   const sent = server.requests[server.requests.length - 1];
   assert.match(JSON.stringify(sent.body), /KL term keeps the policy close/);
+});
+
+// The same server through the MCP Inspector's command line, the way people check a server by hand.
+test('the MCP Inspector CLI lists the tools, searches, saves, and gets an error for bad arguments', async () => {
+  const home = path.join(dir, 'inspector-home'); // it keeps a catalogue in ~/.mcp-inspector
+  fs.mkdirSync(home, { recursive: true });
+  const inspector = path.join(REPO, 'node_modules', '.bin', 'mcp-inspector');
+  const server = [process.execPath, '--import', pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, path.join(REPO, 'src', 'cli', 'main.ts'), 'mcp', '--library', 'papers', '--dataset', 'inspected'];
+  const run = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(inspector, ['--cli', ...server, ...args], { cwd: dir, env: { ...process.env, HOME: home, ALIGN_CACHE_DIR: path.join(dir, 'cache') }, timeout: 120_000 });
+    return JSON.parse(stdout) as { tools?: { name: string }[]; content?: { text: string }[]; isError?: boolean };
+  };
+  const listed = await run('--method', 'tools/list');
+  assert.ok(listed.tools?.some((t) => t.name === 'search_library'));
+  const found = await run('--method', 'tools/call', '--tool-name', 'search_library', '--tool-arg', 'query=KL penalty', 'k=1');
+  assert.match(found.content?.[0].text ?? '', /KL term keeps the policy close/);
+  const saved = await run('--method', 'tools/call', '--tool-name', 'save_instance', '--tool-arg', 'task=failure-modes', 'input=Reward the model for approval.', 'output=Sycophancy.');
+  assert.ok(!saved.isError, saved.content?.[0].text);
+  assert.equal(fs.readFileSync(path.join(dir, 'inspected', 'failure-modes', 'instances.jsonl'), 'utf8').trim().split('\n').length, 1);
+  const bad = await run('--method', 'tools/call', '--tool-name', 'search_library', '--tool-arg', 'query=x', 'k=-3');
+  assert.equal(bad.isError, true);
+  assert.match(bad.content?.[0].text ?? '', /k/);
 });
