@@ -27,7 +27,7 @@ import {
 import { startPageBridge } from './pageBridge.mjs';
 
 const { values: opt } = parseArgs({
-  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' }, untrusted: { type: 'boolean', default: false } },
+  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '1200' }, untrusted: { type: 'boolean', default: false } },
 });
 const at = clock();
 const timeoutS = Number(opt.timeout);
