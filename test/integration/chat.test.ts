@@ -67,6 +67,8 @@ describe('VS Code chat, language models, tools and MCP', function () {
   after(async () => {
     await vscode.commands.executeCommand('alignFakeLm.disable');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The Chat view lives in the secondary side bar: close it so later suites get the window they expect.
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
   });
 
   it('uses the VS Code model when no endpoint is set: streamed, provenance recorded, errors and cancellation mapped', async () => {
