@@ -4,6 +4,7 @@ import { COMMAND_IDS, PANEL_VIEW_TYPE, VIEW_DATASET, type CommandId } from './ho
 import { ModelStatusItem } from './host/modelStatusItem';
 import { LazyTreeProvider } from './host/lazyTreeProvider';
 import type { Host, HostShell } from './host/hostMain';
+import { registerChatSurface } from './host/chat/chatShell';
 
 /** What the extension exports: used by the integration tests to look inside a running host. */
 export interface AssistantApi {
@@ -67,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
       deserializeWebviewPanel: async (panel, state) => (await host()).revivePanel(panel, state),
     }),
   );
+
+  registerChatSurface(context, host, log);
 
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(2)} ms`);

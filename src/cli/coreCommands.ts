@@ -131,7 +131,7 @@ export async function loadCliSource(o: CommonOptions, file: string): Promise<Par
   return src;
 }
 
-async function runSession(o: CommonOptions, input: SessionInput, question: string | undefined): Promise<number> {
+export async function runSession(o: CommonOptions, input: SessionInput, question: string | undefined): Promise<number> {
   const model = modelFrom(o);
   const store = openStore(o);
   const session = new ResearchSession(input, {

@@ -23,6 +23,9 @@ Usage:
   align dataset split <task> --test 0.3 [--seed N] [--json]
   align critique <draft.md> --planted flaws.json [--model M,…] [--json]
   align study create|next|rate|assist|ask|answer|results|export <task> <study> … (align study for details)
+  align ask --library DIR "<question>" [--save] [--json]
+  align retrieve <folder> "<query>" [-k N] [--json]   (a folder: the library search)
+  align mcp [--library DIR] [--dataset DIR]   the tools as an MCP server on stdio
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -73,6 +76,7 @@ const OPTIONS = {
   study: { type: 'string' },
   arms: { type: 'string' },
   confidence: { type: 'string' },
+  library: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -114,6 +118,10 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
       case 'tasks':
         return await tasksCommand(common);
       case 'ask':
+        if (values.library !== undefined) {
+          if (!rest.length) throw new UsageError('align ask --library DIR needs a question: align ask --library papers/ "What is reward hacking?"');
+          return await (await import('./libraryCli')).askLibraryCommand(common, rest.join(' '));
+        }
         if (rest.length < 2) throw new UsageError('align ask needs a file and a question: align ask paper.pdf "What is the main claim?"');
         return await askCommand(common, rest[0], rest.slice(1).join(' '));
       case 'run':
@@ -121,6 +129,8 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
         return await runCommand(common, rest[0]);
       case 'dataset':
         return await datasetCommand(common, rest);
+      case 'mcp':
+        return await (await import('./mcpCli')).mcpCommand(common);
       case 'retrieve':
       case 'index':
       case 'critique':

@@ -12,6 +12,8 @@ import { SourceCache } from '../core/sources/sourceCache';
 export async function paperCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
   if (name === 'retrieve') {
     if (args.length < 2) throw new UsageError('align retrieve needs a source and a query: align retrieve paper.pdf "KL penalty"');
+    const lib = await import('./libraryCli');
+    if (lib.isFolder(o.io.cwd, args[0])) return lib.retrieveLibraryCommand(o, args[0], args.slice(1).join(' '));
     const k = o.values.k !== undefined ? Number(o.values.k) : 5;
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k takes a whole number, not "${o.values.k}".`);
     const source = await loadCliSource(o, args[0]);

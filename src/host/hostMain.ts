@@ -12,6 +12,9 @@ import { SOURCE_TEXT_SCHEME, SourceTextProvider } from './citationOpener';
 import { DraftCritique } from './critique/critiqueComments';
 import { useRemedyWording } from '../core/errors';
 import { HOST_REMEDY_WORDING } from './remedyWording';
+import { AlignmentChat } from './chat/chatParticipant';
+import { ChatTools } from './chat/chatTools';
+import { mcpCommand, type McpCommand } from './chat/mcpDefinition';
 
 /** What the activation shell hands to the host bundle. */
 export interface HostShell {
@@ -28,6 +31,10 @@ export interface Host {
   conversations: Conversations;
   services: HostServices;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  /** The @alignment chat participant, the agent-mode tools and the MCP server's command. */
+  chat: AlignmentChat;
+  tools: ChatTools;
+  mcpCommand(): McpCommand;
 }
 
 /** The composition root: builds services, conversations, views and the command table once. */
@@ -49,7 +56,12 @@ export function createHost(shell: HostShell): Host {
   const critique = new DraftCritique(services, sourceText, () => datasetTree.refresh());
   context.subscriptions.push(critique);
   const commands = createCommands(services, conversations, datasetTree, critique, sourceText);
+  const chat = new AlignmentChat(services, sourceText, () => datasetTree.refresh());
+  const tools = new ChatTools(services, () => datasetTree.refresh());
   return {
+    chat,
+    tools,
+    mcpCommand: () => mcpCommand(services!),
     datasetTree,
     conversations,
     services,

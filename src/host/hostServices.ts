@@ -18,6 +18,8 @@ import { AlignError } from '../core/errors';
 import { ApiKeyStore } from './apiKeyStore';
 import { readSettings, resolveDatasetRoot, type AssistantSettings } from './settings';
 import type { HostShell } from './hostMain';
+import { VscodeModels, isVscodeModelSetting } from './model/vscodeModels';
+import { VscodeLmClient } from './model/vscodeLmClient';
 
 /**
  * The host's shared services: settings, secrets, the dataset, tasks and the model, each read
@@ -26,6 +28,8 @@ import type { HostShell } from './hostMain';
 export class HostServices {
   readonly apiKeys: ApiKeyStore;
   readonly sourceCache: SourceCache;
+  /** VS Code's own language models (Copilot, provider extensions): a second model source. */
+  readonly vscodeModels: VscodeModels;
   private storeCache?: { root: string; linkedRoot: 'allow' | 'refuse'; store: DatasetStore };
   private tasksWarned = false;
 
@@ -35,6 +39,8 @@ export class HostServices {
   ) {
     this.apiKeys = new ApiKeyStore(shell.context.secrets);
     this.sourceCache = new SourceCache(path.join(shell.context.globalStorageUri.fsPath, 'sources'));
+    this.vscodeModels = new VscodeModels(logger);
+    shell.context.subscriptions.push(this.vscodeModels);
   }
 
   get context(): vscode.ExtensionContext {
@@ -104,22 +110,31 @@ export class HostServices {
     };
   }
 
-  /** The configured model, or undefined when none is (no key for an endpoint that needs one). */
+  /**
+   * The configured model: a VS Code model when Select Model chose one (`vscode:<vendor>/<id>`),
+   * else the endpoint when it is usable, else the first model VS Code offers (no key needed);
+   * undefined when there is none.
+   */
   async model(): Promise<ModelClient | undefined> {
     const settings = await this.modelSettings();
-    if (!isModelConfigured(settings)) return undefined;
-    return new OpenAIModelClient(settings, this.logger);
+    if (isVscodeModelSetting(settings.model)) return this.vscodeModels.client(settings, false);
+    if (isModelConfigured(settings)) return new OpenAIModelClient(settings, this.logger);
+    return this.vscodeModels.client(settings, true);
   }
 
   /** For the panel header: the model and endpoint, or that none is configured. */
   modelLabel(): string {
     const s = this.settings();
+    if (isVscodeModelSetting(s.model)) return `${s.model.slice(s.model.indexOf('/') + 1)} · VS Code`;
+    if (this.modelConfigured()) return `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
+    // No usable endpoint: a model VS Code offers answers instead, when there is one.
+    const vs = this.vscodeModels.cached();
+    if (vs.length) return `${vs[0].name} · VS Code (${vs[0].vendor})`;
     if (!s.model) return 'no model configured';
-    const label = `${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)}`;
-    return this.modelConfigured() ? label : `no model configured (${label} needs an API key)`;
+    return `no model configured (${s.model} · ${endpointLabel(s.baseUrl || DEFAULT_BASE_URL)} needs an API key)`;
   }
 
-  /** Whether a model can be asked (the key as last read: call `apiKeys.get()` first for a fresh answer). */
+  /** Whether the endpoint can be asked (the key as last read: call `apiKeys.get()` first for a fresh answer). */
   modelConfigured(): boolean {
     const s = this.settings();
     return isModelConfigured({ baseURL: s.baseUrl || DEFAULT_BASE_URL, model: s.model, apiKey: this.apiKeys.known()[0], timeoutMs: 1, maxRetries: 0 });
@@ -131,7 +146,7 @@ export class HostServices {
     const model = await this.model();
     return new ResearchSession(input, {
       model,
-      passageBudgetTokens: s.passageBudgetTokens,
+      passageBudgetTokens: model instanceof VscodeLmClient ? passageBudgetFor(model, s.passageBudgetTokens, s.fewShotBudgetTokens) : s.passageBudgetTokens,
       logger: this.logger,
       examples: s.fewShotEnabled ? () => this.examplesFor(input.task, s.fewShotBudgetTokens) : undefined,
     });
@@ -142,4 +157,13 @@ export class HostServices {
     const datasetTrusted = vscode.workspace.isTrusted || !this.datasetRoot().inWorkspace;
     return workedExamples(await this.store(), task.id, { budgetTokens, datasetTrusted });
   }
+}
+
+/**
+ * Passages for a VS Code model: the setting, but never more than its own input limit leaves after
+ * the worked examples and room for the instructions and the dialogue (a quarter of the limit).
+ */
+export function passageBudgetFor(model: { maxInputTokens: number }, setting: number, fewShotBudget: number): number {
+  if (!(model.maxInputTokens > 0)) return setting;
+  return Math.max(500, Math.min(setting, Math.floor(model.maxInputTokens * 0.75) - fewShotBudget));
 }

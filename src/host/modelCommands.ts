@@ -4,6 +4,7 @@ import { OpenAIModelClient } from '../core/model/openaiModelClient';
 import { describeError } from '../core/errors';
 import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../core/model/modelConfig';
 import { CONFIG_SECTION } from './commandIds';
+import { vscodeModelPickItems } from './model/vscodeModels';
 
 /** Providers offered by Configure Model…, with the base URL each usually has. */
 const PROVIDERS: { label: string; baseUrl: string; detail: string }[] = [
@@ -37,8 +38,10 @@ async function listModelsAt(services: HostServices, baseURL: string, apiKey: str
 }
 
 /** Picks a model from `models`, or lets the researcher type one; undefined when they give up. */
-async function pickModel(models: string[], current: string, problem: string | undefined, title?: string): Promise<string | undefined> {
+async function pickModel(models: string[], current: string, problem: string | undefined, title?: string, vscodeItems: vscode.QuickPickItem[] = []): Promise<string | undefined> {
   const items: vscode.QuickPickItem[] = models.map((m) => ({ label: m, description: m === current ? 'current' : undefined }));
+  // VS Code's own models (Copilot, provider extensions) carry the setting value that selects them.
+  items.push(...vscodeItems);
   items.push({ label: '$(edit) Enter a model name…', alwaysShow: true });
   const picked = await vscode.window.showQuickPick(items, {
     title,
@@ -46,7 +49,7 @@ async function pickModel(models: string[], current: string, problem: string | un
     ignoreFocusOut: true,
   });
   if (!picked) return undefined;
-  if (!picked.label.startsWith('$(edit)')) return picked.label;
+  if (!picked.label.startsWith('$(edit)')) return (picked as { setting?: string }).setting ?? picked.label;
   return (await vscode.window.showInputBox({ title, prompt: 'Model name', value: current, ignoreFocusOut: true }))?.trim() || undefined;
 }
 
@@ -158,7 +161,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
       if (!model) {
         const settings = await services.modelSettings();
         const { models, problem } = await listModelsAt(services, settings.baseURL, settings.apiKey);
-        model = await pickModel(models, settings.model, problem);
+        model = await pickModel(models, settings.model, problem, undefined, await vscodeModelPickItems(services.vscodeModels, settings.model));
       }
       if (!model) return undefined;
       const warning = await writeUserSetting('model', model);

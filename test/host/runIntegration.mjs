@@ -22,10 +22,12 @@ import {
   workbenchUrl,
   remoteUri,
   runCleanup,
+  profileDirs,
 } from './codeServer.mjs';
+import { startPageBridge } from './pageBridge.mjs';
 
 const { values: opt } = parseArgs({
-  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '600' }, untrusted: { type: 'boolean', default: false } },
+  options: { workspace: { type: 'string' }, timeout: { type: 'string', default: '1200' }, untrusted: { type: 'boolean', default: false } },
 });
 const at = clock();
 const timeoutS = Number(opt.timeout);
@@ -51,10 +53,18 @@ const testEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k
 if (opt.untrusted) testEnv.ALIGN_TEST_UNTRUSTED = '1';
 testEnv.ALIGN_TEST_WORKSPACE = workspace;
 testEnv.ALIGN_TEST_ARTIFACTS ??= path.join(REPO, 'test-artifacts');
+// Tests look at the workbench (the Chat view, screenshots) through the runner's page.
+const bridge = await startPageBridge(testEnv.ALIGN_TEST_ARTIFACTS);
+testEnv.ALIGN_TEST_PAGE_BRIDGE = bridge.url;
 
 let server;
 let context;
 const cleanup = runCleanup(root, () => ({ context, server }));
+
+// A language-model provider for tests (registered only while a suite enables it), installed in
+// the run's profile: the workbench keeps only one extensionDevelopmentPath from the payload.
+const fakeLm = path.join(REPO, 'test', 'integration', 'fake-lm-ext');
+fs.cpSync(fakeLm, path.join(profileDirs(root).extensions, 'alignment-research-tests.fake-language-model-0.0.1'), { recursive: true });
 
 let code = 1;
 const times = {};
@@ -84,6 +94,7 @@ try {
   });
   await context.exposeFunction('codeAutomationExit', (c) => finish(Number(c)));
   const page = context.pages()[0] ?? (await context.newPage());
+  bridge.setPage(page);
   page.on('pageerror', (e) => console.log(`[workbench error] ${e.message}`));
 
   t = Date.now();
@@ -111,6 +122,7 @@ try {
   code = 1;
 } finally {
   await cleanup();
+  await bridge.close();
 }
 const fmt = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
 console.log(

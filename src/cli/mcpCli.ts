@@ -1,0 +1,52 @@
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import type { CommonOptions } from './coreCommands';
+import type { ResearchToolDeps } from '../core/tools/researchTools';
+import { cacheDir, datasetRoot, loadCliSource, modelFrom } from './coreCommands';
+import { UsageError } from './cliIo';
+import { DatasetStore } from '../core/dataset/datasetStore';
+import { loadTasks } from '../core/tasks/taskRegistry';
+import { PaperLibrary } from '../core/retrieval/library';
+import { loadSourceFile } from '../core/sources/loadSource';
+import { SourceCache } from '../core/sources/sourceCache';
+import { version } from '../../package.json';
+
+/** The library named by --library (or the folder given), indexed on first use and kept up to date. */
+export function cliLibrary(o: CommonOptions, folder: string): PaperLibrary {
+  const abs = path.resolve(o.io.cwd, folder);
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new UsageError(`The library ${abs} is not a folder of papers.`);
+  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
+  return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger);
+}
+
+/** The research tools over the CLI's dataset, library and model (environment and flags). */
+export function cliToolDeps(o: CommonOptions): ResearchToolDeps {
+  const root = datasetRoot(o);
+  const store = new DatasetStore(root);
+  const library = o.values.library ? cliLibrary(o, o.values.library) : undefined;
+  return {
+    store: async () => store,
+    tasks: async () => {
+      const { tasks, problems } = await loadTasks(root);
+      for (const p of problems) o.logger.warn(p.message);
+      return tasks;
+    },
+    library: async (signal) => {
+      if (!library) return undefined;
+      const r = await library.refresh(signal);
+      for (const p of r.problems) o.logger.warn(`library: ${p.message}`);
+      return library;
+    },
+    loadPaper: (ref) => loadCliSource(o, ref),
+    model: async () => modelFrom(o),
+    logger: o.logger,
+  };
+}
+
+/** align mcp [--library DIR] [--dataset DIR]: the research tools over stdio until stdin closes. */
+export async function mcpCommand(o: CommonOptions): Promise<number> {
+  const deps = cliToolDeps(o);
+  o.io.stderr(`align mcp: serving on stdio (dataset ${datasetRoot(o)}${o.values.library ? `, library ${path.resolve(o.io.cwd, o.values.library)}` : ''})\n`);
+  await (await import('../mcp/mcpServer')).serveStdio(deps, version);
+  return 0;
+}

@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+import type { HostServices } from '../hostServices';
+import { libraryFolder } from './hostToolDeps';
+
+/** The stdio command that starts `align mcp` over this window's dataset and library. */
+export interface McpCommand {
+  label: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  version: string;
+}
+
+/**
+ * `align mcp` as this extension ships it: the bundled CLI run by the extension host's own
+ * runtime. In desktop VS Code that runtime is Electron, which runs as plain Node with
+ * ELECTRON_RUN_AS_NODE (Node ignores the variable).
+ */
+export function mcpCommand(services: HostServices): McpCommand {
+  const cli = path.join(services.context.extensionPath, 'dist', 'cli.js');
+  const library = libraryFolder(services);
+  const version = String((services.context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
+  return {
+    label: 'Alignment Research',
+    command: process.execPath,
+    args: [cli, 'mcp', '--dataset', services.datasetRoot().root, ...(library ? ['--library', library] : [])],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    version,
+  };
+}
