@@ -225,3 +225,15 @@ test('the CLI refuses a default alignment-tasks that is a link (a cloned reposit
   assert.equal(named.code, 0, named.err);
   assert.equal(fs.existsSync(path.join(elsewhere, 'paper-qa', 'instances.jsonl')), true);
 });
+
+test('a folder where instances.jsonl should be is named in the error, for reading and for validate', async () => {
+  const dir = tmp();
+  const file = path.join(dir, 'alignment-tasks', 'paper-qa', 'instances.jsonl');
+  fs.mkdirSync(file, { recursive: true });
+  const store = new DatasetStore(path.join(dir, 'alignment-tasks'));
+  await assert.rejects(store.readInstances('paper-qa'), (e: unknown) => AlignError.is(e) && e.message.includes(file) && !!e.hint);
+  await assert.rejects(store.appendInstance(inst('a')), (e: unknown) => AlignError.is(e) && e.message.includes(file));
+  const r = await cli(dir, ['dataset', 'validate']);
+  assert.equal(r.code, 1);
+  assert.ok(r.out.includes(`${file} is not a regular file`), r.out + r.err);
+});
