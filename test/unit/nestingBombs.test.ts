@@ -61,3 +61,14 @@ test('ordinary nesting still parses', async () => {
   fs.writeFileSync(tex, '\\title{A}\n\\begin{document}\n\\section{Intro}\nSome \\emph{nested \\textbf{text}} here.\n\\end{document}\n');
   assert.match((await loadSourceFile(tex)).blocks.map((b) => b.text).join(' '), /nested text/);
 });
+
+test('thousands of brackets or emphasis markers in one paragraph', async () => {
+  await refusedQuickly('brackets.md', 'Intro.\n\n' + '['.repeat(20_000) + 'x' + ']'.repeat(20_000) + '\n', /more than 1000 "\[" brackets in one paragraph \(by line 3\)/);
+  await refusedQuickly('emph.md', '*a '.repeat(7_000) + 'x' + ' a*'.repeat(7_000) + '\n', /more than 1000 emphasis markers/);
+});
+
+test('brackets in code blocks and rules of stars are not counted', async () => {
+  const file = path.join(dir, 'code.md');
+  fs.writeFileSync(file, '# Data\n\n```json\n' + '[1,'.repeat(3000) + '\n```\n\n' + '*'.repeat(3000) + '\n\nText after.\n');
+  assert.match((await loadSourceFile(file)).blocks.map((b) => b.text).join(' '), /Text after/);
+});

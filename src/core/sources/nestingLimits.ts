@@ -10,6 +10,11 @@ export const MAX_MARKDOWN_DEPTH = 32;
 /** Container levels beyond the first, summed over lines: the work nesting adds to a parse. */
 export const MAX_MARKDOWN_NESTING_WORK = 20_000;
 export const MAX_LATEX_DEPTH = 100;
+/**
+ * Brackets, and emphasis markers (`*`, `_`), in one paragraph outside code: micromark matches
+ * them against each other, so thousands in a paragraph cost minutes (20,000 `[` took 35 s).
+ */
+export const MAX_INLINE_MARKERS = 1000;
 
 /** Block containers (`>`, `-`, `*`, `+`, `1.`, `1)`) opened at the start of a line. */
 function containerDepth(line: string): number {
@@ -43,11 +48,44 @@ function containerDepth(line: string): number {
 export function checkMarkdownNesting(text: string, file: string): void {
   let work = 0;
   let lineNo = 0;
+  let fence: string | undefined;
+  let brackets = 0;
+  let emphasis = 0;
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     lineNo++;
-    const depth = containerDepth(text.slice(start, Math.min(end, start + 4 * MAX_MARKDOWN_DEPTH + 64)));
+    const line = text.slice(start, end);
+    const fenceMark = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (fenceMark && fenceMark[0] === fence[0] && fenceMark.length >= fence.length) fence = undefined;
+      start = end + 1;
+      continue;
+    }
+    if (fenceMark) {
+      fence = fenceMark;
+      start = end + 1;
+      continue;
+    }
+    if (!line.trim()) {
+      brackets = 0;
+      emphasis = 0;
+    } else if (!/^ {4}/.test(line) && !/^ {0,3}([-*_])( *\1){2,} *$/.test(line)) {
+      // Not indented code, not a thematic break (a line of `*****` is one rule, not 5 markers).
+      for (let i = 0; i < line.length; i++) {
+        const c = line.charCodeAt(i);
+        if (c === 0x5b /* [ */) brackets++;
+        else if (c === 0x2a /* * */ || c === 0x5f /* _ */) emphasis++;
+      }
+      if (brackets > MAX_INLINE_MARKERS || emphasis > MAX_INLINE_MARKERS) {
+        throw new InputFileError(
+          file,
+          `has more than ${MAX_INLINE_MARKERS} ${brackets > MAX_INLINE_MARKERS ? '"[" brackets' : 'emphasis markers ("*" or "_")'} in one paragraph (by line ${lineNo}), more than can be parsed in reasonable time, so it was not parsed.`,
+          'Put such text in a code block (``` fences), or split the paragraph.',
+        );
+      }
+    }
+    const depth = containerDepth(line.slice(0, 4 * MAX_MARKDOWN_DEPTH + 64));
     if (depth > MAX_MARKDOWN_DEPTH) {
       throw new InputFileError(
         file,
