@@ -218,7 +218,8 @@ async function run() {
   check((await frame.locator('.turn .error').count()) === 0, 'still no error is shown');
 
   // Edit the last answer and save it: a two-line version typed into the editor.
-  const last = answers.filter({ hasText: answerTo(Q3) }).first();
+  // By position: once saved, the turn shows the edited text instead of the model's.
+  const last = answers.nth(2);
   await last.getByRole('button', { name: 'Edit this answer and save it to the dataset' }).click();
   const editor = last.locator('textarea');
   await editor.waitFor({ timeout: WAIT });

@@ -26,13 +26,13 @@ import {
 } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({
-  options: { vsix: { type: 'string' }, timeout: { type: 'string', default: '180' } },
+  options: { vsix: { type: 'string' }, timeout: { type: 'string', default: '600' } },
 });
 const at = clock();
 const PAPER = 'reward-model-overoptimisation.md';
 const QUESTION = 'What does the KL penalty do?';
 const ARTIFACTS = process.env.ALIGN_TEST_ARTIFACTS || path.join(REPO, 'test-artifacts');
-const WAIT = 60_000; // per UI step; the whole run is bounded by --timeout
+const WAIT = 90_000; // per UI step, for a loaded 2-core machine; the whole run is bounded by --timeout
 
 let vsix = opt.vsix && path.resolve(opt.vsix);
 if (!vsix) {

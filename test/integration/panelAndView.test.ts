@@ -73,6 +73,9 @@ describe('Research panel and dataset view in a real VS Code', function () {
       if (/How could this idea fail\?/.test(system)) return { text: 'The judge can be fooled by a persuasive liar.' };
       return { text: 'Debate makes honesty the equilibrium [P2].' };
     });
+    // A fresh conversation: asking again about the same paper would continue the last test's one.
+    const earlier = (await api.host()).conversations.active();
+    if (earlier) await earlier.webview.send({ type: 'newConversation' });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(paper));
     const idea = (await vscode.commands.executeCommand('alignment.askAboutDocument', { question: 'What does the paper propose?' })) as AskResult;
     assert.equal(idea.status, 'done');
@@ -161,11 +164,18 @@ describe('Research panel and dataset view in a real VS Code', function () {
     };
     // The extension's logs (the LogOutputChannel writes under the window's log folder), the
     // workspace (settings, dataset), and the panel states.
-    walk(path.dirname(path.dirname(host.services.context.logUri.fsPath)));
+    const logRoot = path.dirname(path.dirname(host.services.context.logUri.fsPath));
+    walk(logRoot);
     walk(ws());
     const leaks = places.filter((p) => fs.readFileSync(p).includes(KEY));
     assert.deepEqual(leaks, []);
-    assert.ok(places.some((p) => /Alignment Research Assistant/.test(p) || /alignment/i.test(p)), `the search covered the extension's files (${places.length} files)`);
+    // The guard must fail when the log folder is not searched: our own output channel's log file,
+    // holding lines this run wrote, must be among the files read (workspace files do not count).
+    const ownLogs = places.filter((p) => p.startsWith(logRoot) && /Alignment Research Assistant/.test(path.basename(p)));
+    assert.ok(
+      ownLogs.some((p) => /Activated in|Saved instance/.test(fs.readFileSync(p, 'utf8'))),
+      `the search read the extension's own log (${ownLogs.length} log files of ${places.length} files under ${logRoot})`,
+    );
     for (const c of host.conversations.all()) assert.ok(!JSON.stringify(c.state()).includes(KEY));
   });
 });
