@@ -14,6 +14,9 @@ import type { DraftCritique } from './critique/critiqueComments';
 import type { SourceTextProvider } from './citationOpener';
 import { evaluationCommand } from './evaluationCommands';
 import { libraryCommands } from './libraryCommands';
+import type { PdfViews } from './pdfView/pdfViews';
+import { pdfViewCommands, quoteQuestion } from './pdfView/pdfViewCommands';
+import type { SessionInput } from '../core/assistant/researchSession';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -70,8 +73,13 @@ async function pickTask(tasks: LoadedTask[], placeHolder: string): Promise<Loade
   return picked?.task;
 }
 
-export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider): Record<CommandId, Handler> {
-  const ask = async (sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>, args: AskArgs, defaultQuestion?: string): Promise<AskResult | undefined> => {
+export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider, pdfViews: PdfViews): Record<CommandId, Handler> {
+  const ask = async (
+    sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>,
+    args: AskArgs,
+    defaultQuestion?: string,
+    focus?: Pick<SessionInput, 'quote'> & { wrap?: (question: string) => string },
+  ): Promise<AskResult | undefined> => {
     const source = await sourceP;
     for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
     if (source.warnings.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${source.warnings[0]}`);
@@ -81,7 +89,7 @@ export function createCommands(services: HostServices, conversations: Conversati
     if (!allowed.allowed) throw new Error(`${allowed.reason} Edit the task's constraints (task.json) to use it.`);
     const question = args.question ?? (await askQuestion(`Ask about ${source.ref.title}`, 'What does the paper claim about…?', defaultQuestion));
     if (!question) return undefined;
-    const { turn } = await conversations.start({ task, source }, question);
+    const { turn } = await conversations.start({ task, source, ...(focus?.quote ? { quote: focus.quote } : {}) }, focus?.wrap ? focus.wrap(question) : question);
     return toResult(turn);
   };
 
@@ -130,6 +138,16 @@ export function createCommands(services: HostServices, conversations: Conversati
       return ask(source, given);
     },
     'alignment.askAboutSelection': async (raw) => {
+      const pdf = vscode.window.activeTextEditor ? undefined : pdfViews.active();
+      if (pdf) {
+        // The whole paper stays the source; the selection is the question's quoted focus.
+        const sel = pdf.selection;
+        if (!sel) throw new Error('Select a passage in the PDF first: the question quotes it.');
+        const args = argsOf(raw);
+        const q = args.question ?? (await askQuestion(`Ask about the passage on page ${sel.page}`, 'Why…? What does this mean?'));
+        if (!q) return undefined;
+        return ask(uriSource(pdf.uri, services), { ...args, question: q }, undefined, { quote: sel, wrap: (question) => quoteQuestion(sel.text, question) });
+      }
       const editor = vscode.window.activeTextEditor;
       const sel = selectionText();
       if (!editor || !sel) throw new Error('Select a passage first: the question quotes it.');
@@ -175,6 +193,7 @@ export function createCommands(services: HostServices, conversations: Conversati
     'alignment.critique.editAndSave': (raw, text) => critique.editAndSave(raw, typeof text === 'string' ? text : undefined),
     'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
     'alignment.evaluateTask': evaluationCommand(services, docs),
+    ...pdfViewCommands(services, pdfViews, docs),
   };
   return commands;
 }

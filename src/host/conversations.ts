@@ -7,6 +7,7 @@ import { openCitation, type SourceTextProvider } from './citationOpener';
 import { isConversationState } from '../protocol/panelProtocol';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { describeError } from '../core/errors';
+import type { PdfViews } from './pdfView/pdfViews';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
@@ -17,6 +18,8 @@ export class Conversations {
     private readonly services: HostServices,
     private readonly sourceText: SourceTextProvider,
     private readonly onSaved: () => void,
+    /** Citations of a PDF open here, on the highlighted passage. */
+    private readonly pdfViews?: PdfViews,
   ) {}
 
   /** The panel the researcher used last, if it is still open. */
@@ -37,7 +40,7 @@ export class Conversations {
       task: (id: string) => s.task(id),
       newSession: (input: SessionInput) => s.newSession(input),
       modelLabel: () => s.modelLabel(),
-      openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id),
+      openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id, this.pdfViews),
       onSaved: () => this.onSaved(),
       onDidFocus: (c: ConversationController) => (this.lastFocused = c),
       onDidDispose: (c: ConversationController) => {

@@ -10,6 +10,7 @@ import { createCommands } from './commands';
 import { DatasetTreeProvider } from './datasetTree';
 import { SOURCE_TEXT_SCHEME, SourceTextProvider } from './citationOpener';
 import { DraftCritique } from './critique/critiqueComments';
+import { PdfViews } from './pdfView/pdfViews';
 
 /** What the activation shell hands to the host bundle. */
 export interface HostShell {
@@ -25,6 +26,8 @@ export interface Host {
   datasetTree: DatasetTreeProvider;
   conversations: Conversations;
   services: HostServices;
+  /** The open PDF views (the custom editor for *.pdf). */
+  pdfViews: PdfViews;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
 }
 
@@ -35,8 +38,10 @@ export function createHost(shell: HostShell): Host {
   const logger = logChannelLogger(shell.log, () => services?.apiKeys.known() ?? []);
   services = new HostServices(shell, logger);
   const sourceText = new SourceTextProvider();
+  const pdfViews = new PdfViews(context.extensionUri, logger);
+  context.subscriptions.push(pdfViews);
   const datasetTree = new DatasetTreeProvider(services, () => shell.tree.refresh());
-  const conversations = new Conversations(services, sourceText, () => datasetTree.refresh());
+  const conversations = new Conversations(services, sourceText, () => datasetTree.refresh(), pdfViews);
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_TEXT_SCHEME, sourceText),
     datasetTree,
@@ -44,11 +49,12 @@ export function createHost(shell: HostShell): Host {
   );
   const critique = new DraftCritique(services, sourceText, () => datasetTree.refresh());
   context.subscriptions.push(critique);
-  const commands = createCommands(services, conversations, datasetTree, critique, sourceText);
+  const commands = createCommands(services, conversations, datasetTree, critique, sourceText, pdfViews);
   return {
     datasetTree,
     conversations,
     services,
+    pdfViews,
     run: (id, args) => commands[id](...args),
     revivePanel: (panel, state) => conversations.revive(panel, state as ConversationState | undefined),
   };
