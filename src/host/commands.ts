@@ -5,7 +5,7 @@ import type { Conversations } from './conversations';
 import type { DatasetTreeProvider } from './datasetTree';
 import type { LoadedTask } from '../core/tasks/taskTypes';
 import type { SessionTurn } from '../core/assistant/researchSession';
-import { activeDocumentSource, uriSource, documentSource } from './editorSources';
+import { activeDocumentSource, uriSource, documentSource, withWorkspacePath } from './editorSources';
 import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
 import { checkSource } from '../core/tasks/constraints';
@@ -74,15 +74,21 @@ async function pickTask(tasks: LoadedTask[], placeHolder: string): Promise<Loade
 }
 
 export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider, pdfViews: PdfViews): Record<CommandId, Handler> {
+  const warned = new Set<string>();
   const ask = async (
     sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>,
     args: AskArgs,
     defaultQuestion?: string,
     focus?: Pick<SessionInput, 'quote'> & { wrap?: (question: string) => string },
   ): Promise<AskResult | undefined> => {
-    const source = await sourceP;
-    for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
-    if (source.warnings.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${source.warnings[0]}`);
+    const source = withWorkspacePath(await sourceP);
+    // A paper's warnings (garbled math glyphs…) are told once per paper, not on every question.
+    const fresh = source.warnings.filter((w) => !warned.has(`${source.ref.contentHash}\n${w}`));
+    for (const w of fresh) {
+      warned.add(`${source.ref.contentHash}\n${w}`);
+      services.logger.warn(`${source.ref.title}: ${w}`);
+    }
+    if (fresh.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${fresh[0]}`);
     const task = await services.task(args.taskId ?? 'paper-qa');
     // The task's information constraints decide which sources it may see.
     const allowed = checkSource(source.ref, task.constraints);
