@@ -3,6 +3,7 @@
 //   dist/host.js       the VS Code layer and the core, loaded by the shell on the first command
 //   dist/cli.js        the `align` command line over the same core
 //   media/panel.js     the webview front end (browser, iife)
+//   media/pdfView.js   the PDF view (browser, esm, with pdf.js; its worker copied to media/pdfjs/)
 //   out/test/...       the integration suite run inside a real VS Code (mocha external)
 // Type-checking is separate: `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
@@ -53,6 +54,8 @@ const builds = [
     entryPoints: { panel: 'src/webview/panel.ts', evidence: 'src/webview/evidence.ts' },
     outdir: 'media',
   },
+  // The PDF view's front end with pdf.js; an ES module, as pdf.js uses top-level await.
+  { ...common, platform: 'browser', format: 'esm', target: 'es2022', entryPoints: { pdfView: 'src/webview/pdfView/pdfView.ts' }, outdir: 'media' },
 ];
 
 if (fs.existsSync('test/integration')) {
@@ -67,8 +70,17 @@ function copyCodicons() {
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join('media/codicons', f));
 }
 
+// pdf.js's worker and the data it fetches (character maps, standard fonts, image decoders), next to the PDF view.
+function copyPdfjs() {
+  const from = 'node_modules/pdfjs-dist';
+  fs.mkdirSync('media/pdfjs', { recursive: true });
+  fs.copyFileSync(path.join(from, 'build/pdf.worker.min.mjs'), 'media/pdfjs/pdf.worker.min.mjs');
+  for (const dir of ['cmaps', 'standard_fonts', 'wasm']) fs.cpSync(path.join(from, dir), path.join('media/pdfjs', dir), { recursive: true });
+}
+
 const started = Date.now();
 copyCodicons();
+copyPdfjs();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('[esbuild] watching');

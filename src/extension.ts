@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { COMMAND_IDS, PANEL_VIEW_TYPE, VIEW_DATASET, type CommandId } from './host/commandIds';
+import { COMMAND_IDS, PANEL_VIEW_TYPE, PDF_VIEW_TYPE, VIEW_DATASET, type CommandId } from './host/commandIds';
 import { ModelStatusItem } from './host/modelStatusItem';
 import { LazyTreeProvider } from './host/lazyTreeProvider';
 import type { Host, HostShell } from './host/hostMain';
@@ -67,6 +67,15 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await host()).revivePanel(panel, state),
     }),
+    // Custom editors must be registered at activation; the PDF view itself loads with the host.
+    vscode.window.registerCustomEditorProvider(
+      PDF_VIEW_TYPE,
+      {
+        openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
+        resolveCustomEditor: async (doc, panel) => (await host()).pdfViews.resolve(doc.uri, panel),
+      },
+      { supportsMultipleEditorsPerDocument: true },
+    ),
   );
 
   registerChatSurface(context, host, log);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ResearchSession, SessionTurn } from '../core/assistant/researchSession';
-import type { PassageUse } from '../core/sources/sourceTypes';
+import type { ParsedSource, PassageUse } from '../core/sources/sourceTypes';
+import type { PdfViews } from './pdfView/pdfViews';
 
 export const SOURCE_TEXT_SCHEME = 'alignment-source';
 
@@ -22,14 +23,16 @@ export class SourceTextProvider implements vscode.TextDocumentContentProvider {
 }
 
 /**
- * Opens the place a citation points to: lines of a text source in its editor, or the extracted
- * text of a PDF page in a read-only view (and the PDF itself beside it when a viewer is installed).
+ * Opens the place a citation points to: lines of a text source in its editor, or a PDF's page in
+ * the PDF view with the passage highlighted (the page's extracted text when the PDF view is not
+ * available: a PDF without a local file).
  */
 export async function openCitation(
   provider: SourceTextProvider,
   session: ResearchSession,
   turn: SessionTurn,
   passageId: string,
+  pdfViews?: PdfViews,
 ): Promise<void> {
   const passage = turn.passages.find((p) => p.id === passageId);
   if (!passage) {
@@ -39,7 +42,15 @@ export async function openCitation(
   const source = session.input.source;
   const loc = passage.location;
   if (source?.ref.kind === 'pdf' && loc.page !== undefined) {
-    await openPdfPage(provider, session, passage);
+    if (pdfViews && source.ref.path) {
+      const uri = vscode.Uri.file(source.ref.path);
+      // Where the paper is already open, else the first column: the conversation stays beside it.
+      const column = pdfViews.find(uri)?.panel.viewColumn ?? vscode.ViewColumn.One;
+      const view = await pdfViews.open(uri, column);
+      view.reveal(loc.page, passage.text);
+      return;
+    }
+    await openPdfPage(provider, source, loc.page, passage.text);
     return;
   }
   if (source?.ref.path && loc.startLine !== undefined) {
@@ -59,32 +70,20 @@ function passageText(title: string, p: PassageUse): string {
   return `# ${title} — ${p.id}\n\n${p.text}\n`;
 }
 
-async function openPdfPage(provider: SourceTextProvider, session: ResearchSession, passage: PassageUse): Promise<void> {
-  const source = session.input.source!;
-  const page = passage.location.page!;
+/** Opens the extracted text of a PDF page, read-only, with the cursor on `quote`'s first line when given. */
+export async function openPdfPage(provider: SourceTextProvider, source: ParsedSource, page: number, quote?: string): Promise<void> {
   const blocks = source.blocks.filter((b) => b.location.page === page);
   const body = blocks.map((b) => b.text).join('\n\n');
   const text = `# ${source.ref.title} — page ${page} (extracted text)\n\n${body}\n`;
   const uri = provider.put(`${source.ref.contentHash}/${sanitize(source.ref.title)} p. ${page}.md`, text);
   const doc = await vscode.workspace.openTextDocument(uri);
   // Select the cited passage's first line inside the page text.
-  const first = passage.text.split('\n')[0].slice(0, 60);
+  const first = (quote ?? '').split('\n')[0].slice(0, 60);
   const at = first ? text.indexOf(first) : -1;
   const pos = at >= 0 ? doc.positionAt(at) : new vscode.Position(2, 0);
   await vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
-  if (source.ref.path && hasPdfViewer()) {
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(source.ref.path), { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  }
 }
 
 function sanitize(title: string): string {
   return title.replace(/[\\/:*?"<>|#]/g, '_').slice(0, 80);
-}
-
-/** True when some installed extension offers a custom editor for PDFs. */
-function hasPdfViewer(): boolean {
-  return vscode.extensions.all.some((ext) => {
-    const editors = (ext.packageJSON as { contributes?: { customEditors?: { selector?: { filenamePattern?: string }[] }[] } }).contributes?.customEditors;
-    return editors?.some((e) => e.selector?.some((s) => /pdf/i.test(s.filenamePattern ?? ''))) ?? false;
-  });
 }

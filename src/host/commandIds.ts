@@ -28,6 +28,8 @@ export const COMMAND_IDS = [
   'alignment.importTasks',
   'alignment.evaluateTask',
   'alignment.openCitation',
+  'alignment.viewPageAsText',
+  'alignment.openPdfWithDefault',
   'alignment.showLog',
   'alignment.dataset.refresh',
   'alignment.dataset.openInstance',
@@ -48,4 +50,6 @@ export type CommandId = (typeof COMMAND_IDS)[number];
 
 export const VIEW_DATASET = 'alignment.datasetView';
 export const PANEL_VIEW_TYPE = 'alignment.researchPanel';
+/** The PDF view, a read-only custom editor for *.pdf. */
+export const PDF_VIEW_TYPE = 'alignment.pdfView';
 export const CONFIG_SECTION = 'alignment';

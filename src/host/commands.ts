@@ -5,7 +5,7 @@ import type { Conversations } from './conversations';
 import type { DatasetTreeProvider } from './datasetTree';
 import type { LoadedTask } from '../core/tasks/taskTypes';
 import type { SessionTurn } from '../core/assistant/researchSession';
-import { activeDocumentSource, uriSource, documentSource } from './editorSources';
+import { activeDocumentSource, uriSource, documentSource, withWorkspacePath } from './editorSources';
 import { registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
 import { checkSource } from '../core/tasks/constraints';
@@ -15,6 +15,9 @@ import type { SourceTextProvider } from './citationOpener';
 import { evaluationCommand } from './evaluationCommands';
 import { libraryCommands } from './libraryCommands';
 import { evidenceCommands } from './evidence/evidenceCommands';
+import type { PdfViews } from './pdfView/pdfViews';
+import { pdfViewCommands, quoteQuestion } from './pdfView/pdfViewCommands';
+import type { SessionInput } from '../core/assistant/researchSession';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 
@@ -71,18 +74,29 @@ async function pickTask(tasks: LoadedTask[], placeHolder: string): Promise<Loade
   return picked?.task;
 }
 
-export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider): Record<CommandId, Handler> {
-  const ask = async (sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>, args: AskArgs, defaultQuestion?: string): Promise<AskResult | undefined> => {
-    const source = await sourceP;
-    for (const w of source.warnings) services.logger.warn(`${source.ref.title}: ${w}`);
-    if (source.warnings.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${source.warnings[0]}`);
+export function createCommands(services: HostServices, conversations: Conversations, tree: DatasetTreeProvider, critique: DraftCritique, docs: SourceTextProvider, pdfViews: PdfViews): Record<CommandId, Handler> {
+  const warned = new Set<string>();
+  const ask = async (
+    sourceP: Promise<Awaited<ReturnType<typeof activeDocumentSource>>>,
+    args: AskArgs,
+    defaultQuestion?: string,
+    focus?: Pick<SessionInput, 'quote'> & { wrap?: (question: string) => string },
+  ): Promise<AskResult | undefined> => {
+    const source = withWorkspacePath(await sourceP);
+    // A paper's warnings (garbled math glyphs…) are told once per paper, not on every question.
+    const fresh = source.warnings.filter((w) => !warned.has(`${source.ref.contentHash}\n${w}`));
+    for (const w of fresh) {
+      warned.add(`${source.ref.contentHash}\n${w}`);
+      services.logger.warn(`${source.ref.title}: ${w}`);
+    }
+    if (fresh.length) void vscode.window.showWarningMessage(`Alignment: ${source.ref.title}: ${fresh[0]}`);
     const task = await services.task(args.taskId ?? 'paper-qa');
     // The task's information constraints decide which sources it may see.
     const allowed = checkSource(source.ref, task.constraints);
     if (!allowed.allowed) throw new Error(`${allowed.reason} Edit the task's constraints (task.json) to use it.`);
     const question = args.question ?? (await askQuestion(`Ask about ${source.ref.title}`, 'What does the paper claim about…?', defaultQuestion));
     if (!question) return undefined;
-    const { turn } = await conversations.start({ task, source }, question);
+    const { turn } = await conversations.start({ task, source, ...(focus?.quote ? { quote: focus.quote } : {}) }, focus?.wrap ? focus.wrap(question) : question);
     return toResult(turn);
   };
 
@@ -131,6 +145,16 @@ export function createCommands(services: HostServices, conversations: Conversati
       return ask(source, given);
     },
     'alignment.askAboutSelection': async (raw) => {
+      const pdf = vscode.window.activeTextEditor ? undefined : pdfViews.active();
+      if (pdf) {
+        // The whole paper stays the source; the selection is the question's quoted focus.
+        const sel = pdf.selection;
+        if (!sel) throw new Error('Select a passage in the PDF first: the question quotes it.');
+        const args = argsOf(raw);
+        const q = args.question ?? (await askQuestion(`Ask about the passage on page ${sel.page}`, 'Why…? What does this mean?'));
+        if (!q) return undefined;
+        return ask(uriSource(pdf.uri, services), { ...args, question: q }, undefined, { quote: sel, wrap: (question) => quoteQuestion(sel.text, question) });
+      }
       const editor = vscode.window.activeTextEditor;
       const sel = selectionText();
       if (!editor || !sel) throw new Error('Select a passage first: the question quotes it.');
@@ -177,6 +201,7 @@ export function createCommands(services: HostServices, conversations: Conversati
     'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
     'alignment.evaluateTask': evaluationCommand(services, docs),
     ...evidenceCommands(services, () => tree.refresh()),
+    ...pdfViewCommands(services, pdfViews, docs),
   };
   return commands;
 }

@@ -8,6 +8,7 @@ import { isConversationState } from '../protocol/panelProtocol';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { describeError } from '../core/errors';
 import { CONFIG_SECTION } from './commandIds';
+import type { PdfViews } from './pdfView/pdfViews';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
@@ -20,6 +21,8 @@ export class Conversations {
     private readonly services: HostServices,
     private readonly sourceText: SourceTextProvider,
     private readonly onSaved: () => void,
+    /** Citations of a PDF open here, on the highlighted passage. */
+    private readonly pdfViews?: PdfViews,
   ) {
     // Open panels follow the configuration: a key set, a model picked or a setting changed
     // reaches every panel's next question and its Retry.
@@ -66,7 +69,7 @@ export class Conversations {
       newSession: (input: SessionInput) => s.newSession(input),
       modelLabel: () => s.modelLabel(),
       modelConfigured: () => s.modelConfigured(),
-      openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id),
+      openCitation: (session: Parameters<typeof openCitation>[1], turn: SessionTurn, id: string) => openCitation(this.sourceText, session, turn, id, this.pdfViews),
       onSaved: () => this.onSaved(),
       onDidFocus: (c: ConversationController) => (this.lastFocused = c),
       onDidDispose: (c: ConversationController) => {

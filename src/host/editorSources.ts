@@ -47,6 +47,18 @@ export async function documentSource(doc: vscode.TextDocument, services: HostSer
   return parseSourceText(text, kind, { path: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, title: path.basename(name) });
 }
 
+/**
+ * The source with its path relative to the workspace folder that holds it (provenance that
+ * survives moving or cloning the workspace); unchanged when it lies outside every folder.
+ */
+export function withWorkspacePath(source: ParsedSource): ParsedSource {
+  const p = source.ref.path;
+  if (!p || source.ref.workspacePath) return source;
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
+  if (!folder) return source;
+  return { ...source, ref: { ...source.ref, workspacePath: path.relative(folder.uri.fsPath, p).split(path.sep).join('/') } };
+}
+
 export async function uriSource(uri: vscode.Uri, services: HostServices, signal?: AbortSignal): Promise<ParsedSource> {
   if (uri.scheme !== 'file') {
     const bytes = await vscode.workspace.fs.readFile(uri);

@@ -15,6 +15,7 @@ import { HOST_REMEDY_WORDING } from './remedyWording';
 import { AlignmentChat } from './chat/chatParticipant';
 import { ChatTools } from './chat/chatTools';
 import { mcpCommand, type McpCommand } from './chat/mcpDefinition';
+import { PdfViews } from './pdfView/pdfViews';
 
 /** What the activation shell hands to the host bundle. */
 export interface HostShell {
@@ -30,6 +31,8 @@ export interface Host {
   datasetTree: DatasetTreeProvider;
   conversations: Conversations;
   services: HostServices;
+  /** The open PDF views (the custom editor for *.pdf). */
+  pdfViews: PdfViews;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   /** The @alignment chat participant, the agent-mode tools and the MCP server's command. */
   chat: AlignmentChat;
@@ -46,8 +49,10 @@ export function createHost(shell: HostShell): Host {
   const logger = logChannelLogger(shell.log, () => services?.apiKeys.known() ?? []);
   services = new HostServices(shell, logger);
   const sourceText = new SourceTextProvider();
+  const pdfViews = new PdfViews(context.extensionUri, logger);
+  context.subscriptions.push(pdfViews);
   const datasetTree = new DatasetTreeProvider(services, () => shell.tree.refresh());
-  const conversations = new Conversations(services, sourceText, () => datasetTree.refresh());
+  const conversations = new Conversations(services, sourceText, () => datasetTree.refresh(), pdfViews);
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(SOURCE_TEXT_SCHEME, sourceText),
     datasetTree,
@@ -55,7 +60,7 @@ export function createHost(shell: HostShell): Host {
   );
   const critique = new DraftCritique(services, sourceText, () => datasetTree.refresh());
   context.subscriptions.push(critique);
-  const commands = createCommands(services, conversations, datasetTree, critique, sourceText);
+  const commands = createCommands(services, conversations, datasetTree, critique, sourceText, pdfViews);
   const chat = new AlignmentChat(services, sourceText, () => datasetTree.refresh());
   const tools = new ChatTools(services, () => datasetTree.refresh());
   return {
@@ -65,6 +70,7 @@ export function createHost(shell: HostShell): Host {
     datasetTree,
     conversations,
     services,
+    pdfViews,
     run: (id, args) => commands[id](...args),
     revivePanel: (panel, state) => conversations.revive(panel, state as ConversationState | undefined),
   };

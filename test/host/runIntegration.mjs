@@ -59,6 +59,8 @@ testEnv.ALIGN_TEST_PAGE_BRIDGE = bridge.url;
 
 let server;
 let context;
+/** The workbench page, for the UI actions tests ask for. */
+let page;
 const cleanup = runCleanup(root, () => ({ context, server }));
 
 // A language-model provider for tests (registered only while a suite enables it), installed in
@@ -89,13 +91,18 @@ try {
   // reporter), to codeAutomationLog, and the suite's result to codeAutomationExit.
   await context.exposeFunction('codeAutomationLog', (type, args) => {
     const text = util.format(...(Array.isArray(args) ? args : [args]));
+    // A test asks for something only the browser can do (a screenshot, a mouse drag in a webview).
+    const ui = /^ALIGN_UI (\{.*\})$/.exec(text.trim());
+    if (ui) return void uiAction(page, JSON.parse(ui[1]), testEnv.ALIGN_TEST_ARTIFACTS);
     if (!process.env.SHOW_WORKBENCH_LOG && OFFLINE_NOISE.test(text)) return;
     (type === 'error' ? console.error : console.log)(text);
   });
   await context.exposeFunction('codeAutomationExit', (c) => finish(Number(c)));
-  const page = context.pages()[0] ?? (await context.newPage());
+  page = context.pages()[0] ?? (await context.newPage());
   bridge.setPage(page);
   page.on('pageerror', (e) => console.log(`[workbench error] ${e.message}`));
+  // SHOW_WEBVIEW_CONSOLE=1: what webviews print (their frames are not the workbench's).
+  if (process.env.SHOW_WEBVIEW_CONSOLE) page.on('console', (m) => !OFFLINE_NOISE.test(m.text()) && console.log(`[console ${m.type()}] ${m.location().url?.slice(0, 80)} ${m.text()}`));
 
   t = Date.now();
   const payload = [
@@ -124,6 +131,42 @@ try {
   await cleanup();
   await bridge.close();
 }
+/**
+ * Does what a test asked for with `ALIGN_UI {json}` on its console, then writes
+ * `<artifacts>/.ui/<id>.json` ({ ok, error? }) for the test to read.
+ *   { action: 'screenshot', file }                  the whole workbench, into the artifacts folder
+ *   { action: 'dragSelect', from, to, frameHas }     press the mouse at the start of the first text run
+ *                                                   containing `from` and release at the end of the one
+ *                                                   containing `to`, inside the webview frame holding `frameHas`
+ */
+async function uiAction(page, req, artifacts) {
+  let result = { ok: true };
+  try {
+    if (req.action === 'screenshot') {
+      await page.screenshot({ path: path.join(artifacts, req.file) });
+    } else if (req.action === 'dragSelect') {
+      let frame;
+      for (const f of page.frames()) {
+        if (await f.locator(req.frameHas).count().catch(() => 0)) frame = f;
+      }
+      if (!frame) throw new Error(`no frame holds ${req.frameHas}`);
+      const a = await frame.locator('.textLayer span', { hasText: req.from }).first().boundingBox();
+      const b = await frame.locator('.textLayer span', { hasText: req.to }).first().boundingBox();
+      if (!a || !b) throw new Error('the text runs are not on screen');
+      await page.mouse.move(a.x + 1, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(b.x + b.width - 1, b.y + b.height / 2, { steps: 8 });
+      await page.mouse.up();
+    } else {
+      throw new Error(`unknown action ${req.action}`);
+    }
+  } catch (e) {
+    result = { ok: false, error: String(e?.message ?? e) };
+  }
+  fs.mkdirSync(path.join(artifacts, '.ui'), { recursive: true });
+  fs.writeFileSync(path.join(artifacts, '.ui', `${req.id}.json`), JSON.stringify(result));
+}
+
 const fmt = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
 console.log(
   `[${at()}] integration: server start ${fmt(times.server)}, workbench ${fmt(times.workbench)}, tests ${fmt(times.tests)}, total ${at()}`,

@@ -13,6 +13,8 @@ export interface FixtureText {
   y: number;
   /** Font size in points; 10 by default. */
   size?: number;
+  /** Set bottom-to-top, turned 90° (arXiv's identifier stamp in the left margin). */
+  rotate?: boolean;
 }
 
 /** A page: free-placed text and/or generated layouts. */
@@ -80,7 +82,10 @@ export function buildPdf(pages: FixturePage[], opts: FixtureOptions = {}): Uint8
     return `\\${code.toString(8).padStart(3, '0')}`;
   };
   const encodeText = (s: string) => [...s].map(encodeChar).join('');
-  const show = (t: FixtureText) => `BT /F1 ${t.size ?? 10} Tf ${t.x.toFixed(2)} ${t.y.toFixed(2)} Td (${encodeText(t.text)}) Tj ET`;
+  const show = (t: FixtureText) =>
+    t.rotate
+      ? `BT /F1 ${t.size ?? 10} Tf 0 1 -1 0 ${t.x.toFixed(2)} ${t.y.toFixed(2)} Tm (${encodeText(t.text)}) Tj ET`
+      : `BT /F1 ${t.size ?? 10} Tf ${t.x.toFixed(2)} ${t.y.toFixed(2)} Td (${encodeText(t.text)}) Tj ET`;
 
   const streams = pages.map((page) => {
     const ops: string[] = [];

@@ -1,4 +1,4 @@
-import type { DialogueTurn, ModelProvenance, TaskInstance } from '../dataset/instanceTypes';
+import type { DialogueTurn, ModelProvenance, SourceQuote, TaskInstance } from '../dataset/instanceTypes';
 import type { ChatMessage, ModelClient } from '../model/modelTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import type { ParsedSource, PassageUse } from '../sources/sourceTypes';
@@ -25,6 +25,8 @@ export interface SessionInput {
   priorDialogue?: DialogueTurn[];
   /** The saved instance this session responds to (a critique's idea). */
   parentInstanceId?: string;
+  /** A passage of the source the researcher selected and asked about (the whole source stays the source). */
+  quote?: SourceQuote;
 }
 
 /** One exchange: the researcher's message (absent on a task's first run) and the answer. */
@@ -252,7 +254,7 @@ export class ResearchSession {
         'Configure a model and ask again, or write your own answer over it, then save.',
       );
     }
-    const { source, text, fields, parentInstanceId, task } = this.input;
+    const { source, text, fields, parentInstanceId, task, quote } = this.input;
     return {
       schemaVersion: 1,
       id: newId(),
@@ -264,6 +266,7 @@ export class ResearchSession {
         dialogue: this.dialogueThrough(turn, false),
         ...(text !== undefined ? { text } : {}),
         ...(fields ? { fields } : {}),
+        ...(quote ? { quote } : {}),
       },
       output,
       ...(edited && turn.answer.trim() && !turn.passagesOnly ? { originalOutput: turn.answer } : {}),

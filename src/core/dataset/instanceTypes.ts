@@ -8,6 +8,13 @@ export interface DialogueTurn {
   content: string;
 }
 
+/** Text the researcher selected in the source and asked about, with the page it is on. */
+export interface SourceQuote {
+  text: string;
+  /** 1-based page (PDF). */
+  page?: number;
+}
+
 /** What the task was given. */
 export interface InstanceInput {
   /** The paper or post the dialogue is about (source-dialogue tasks). */
@@ -20,6 +27,8 @@ export interface InstanceInput {
   text?: string;
   /** Extra named fields, e.g. the problem statement of `elk-ideas` or a draft section's outline. */
   fields?: Record<string, string>;
+  /** The selection the question quotes (Ask About Selection in the PDF view). */
+  quote?: SourceQuote;
 }
 
 /** The model and settings that produced the original answer. */

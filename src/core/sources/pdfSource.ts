@@ -6,6 +6,7 @@ import { layoutPage, type LayoutLine, type TextPiece } from './pdfLayout';
 import { buildVocabulary, continues, dropRunningLines, garbageRatio, joinLines, toParagraphs } from './pdfCleanup';
 import { sha256Hex } from './hash';
 import { DEFAULT_PDF_LIMITS, checkCompressedStreams, type PdfLimits } from './pdfLimits';
+import { chooseTitle, identifyPaper, linesFromRuns } from './paperIdentity';
 
 /** Largest PDF read: bigger files are refused before they are read whole. */
 export const MAX_PDF_BYTES = 200 * 1024 * 1024;
@@ -126,6 +127,9 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     if (opts.signal?.aborted) throw new CancelledError();
     const pages: LayoutLine[][] = [];
     const heights: number[] = [];
+    /** Page 1's rotated text: arXiv's margin stamp with the id, version and date. */
+    let firstPageRotated = '';
+    let firstPageRuns: TextPiece[] = [];
     const warnings: string[] = [];
     const unreadable: number[] = [];
     read.forEach((page, i) => {
@@ -136,8 +140,11 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
         return;
       }
       const upright = page.items.filter((it) => !isRotated(it));
+      if (i === 0) firstPageRotated = page.items.filter(isRotated).map((it) => String((it as { str?: unknown }).str ?? '')).join(' ');
       const chosen = upright.some((it) => typeof (it as { str?: unknown }).str === 'string' && (it as { str: string }).str.trim()) ? upright : page.items;
-      pages.push(layoutPage(chosen.map(toPiece).filter((x): x is TextPiece => !!x), page.width));
+      const pieces = chosen.map(toPiece).filter((x): x is TextPiece => !!x);
+      if (i === 0) firstPageRuns = pieces;
+      pages.push(layoutPage(pieces, page.width));
       heights.push(page.height);
     });
     const cleaned = dropRunningLines(pages, heights);
@@ -189,14 +196,22 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     if (empty.length) warnings.push(`${pageList(empty)}: no text layer (scanned or images only); OCR the PDF first to read ${empty.length === 1 ? 'it' : 'them'}.`);
     if (garbled.length) warnings.push(`${pageList(garbled)}: much of the text is unreadable glyphs (a math font without a Unicode map); equations may be garbled.`);
     const info = await readInfo(doc);
-    const title = info.title ?? titleFromLines(pages[0] ?? []) ?? meta.title ?? 'Untitled PDF';
+    // The paper's first page says who it is; the Info dictionary often names whoever made the file.
+    const id = identifyPaper({ lines: linesFromRuns(firstPageRuns), otherText: firstPageRotated, fileName: meta.path?.split(/[\\/]/).pop(), info });
+    const title = chooseTitle(id.title, info.title) ?? titleFromLines(pages[0] ?? []) ?? meta.title ?? 'Untitled PDF';
+    const authors = id.authors ?? info.authors;
+    const date = id.date ?? info.date;
     const ref: SourceRef = {
       ...meta,
       title,
       kind: 'pdf',
       contentHash,
-      ...(info.authors && !meta.authors ? { authors: info.authors } : {}),
-      ...(info.date && !meta.date ? { date: info.date } : {}),
+      ...(authors && !meta.authors ? { authors } : {}),
+      ...(date && !meta.date ? { date } : {}),
+      ...(id.arxivId && !meta.arxivId ? { arxivId: id.arxivId } : {}),
+      ...(id.arxivVersion && !meta.arxivVersion ? { arxivVersion: id.arxivVersion } : {}),
+      ...(id.doi && !meta.doi ? { doi: id.doi } : {}),
+      ...(id.identifier && !meta.identifier ? { identifier: id.identifier } : {}),
     };
     return { ref, blocks, warnings, pageCount: doc.numPages };
   } finally {

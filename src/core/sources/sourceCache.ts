@@ -4,7 +4,7 @@ import type { ParsedSource, SourceBlock } from './sourceTypes';
 import { writeFileAtomic } from '../dataset/jsonlFile';
 
 /** Bumped whenever a parser changes its output, so entries from older parsers are parsed again. */
-export const PARSER_VERSION = 3;
+export const PARSER_VERSION = 4;
 
 const KINDS = new Set(['pdf', 'markdown', 'latex', 'html', 'text']);
 

@@ -30,8 +30,16 @@ export interface SourceRef {
   /** Publication date `YYYY-MM-DD` when known (front matter, arXiv metadata): used by knowledge cut-offs. */
   date?: string;
   authors?: string[];
-  /** arXiv id when the source came from arXiv. */
+  /** arXiv id (`2305.18290`), from arXiv or printed on the paper's first page / in its file name. */
   arxivId?: string;
+  /** The arXiv version printed with the id (`v2` → 2). */
+  arxivVersion?: number;
+  /** DOI printed on the first page or in the file name. */
+  doi?: string;
+  /** One canonical name for the paper: `arXiv:2305.18290v2` or `doi:10.…`. */
+  identifier?: string;
+  /** Path relative to the workspace folder that holds it, so a saved instance survives a move of the workspace. */
+  workspacePath?: string;
 }
 
 /** A unit of text with its location, as a source yields it (a paragraph, a page's column block). */
