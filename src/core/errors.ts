@@ -12,6 +12,8 @@ export type Remedy =
   | 'configure-model'
   | 'raise-timeout'
   | 'raise-retries'
+  | 'raise-answer-time'
+  | 'raise-answer-size'
   | 'force-replace';
 
 /** One sentence per remedy, in the words of a shell. */

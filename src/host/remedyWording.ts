@@ -11,5 +11,7 @@ export const HOST_REMEDY_WORDING: RemedyWording = {
   'configure-model': "Set alignment.baseUrl and alignment.model in the settings and run 'Alignment: Set API Key' (local servers need no key).",
   'raise-timeout': 'The alignment.requestTimeoutSeconds setting gives it more time.',
   'raise-retries': 'The alignment.maxRetries setting retries more often.',
+  'raise-answer-time': 'The alignment.maxAnswerSeconds setting allows one answer more time.',
+  'raise-answer-size': 'The alignment.maxAnswerChars setting allows longer answers.',
   'force-replace': 'Confirm to replace it.',
 };

@@ -51,7 +51,8 @@ test('an HTML page with status 200 is named as such, streamed or not, and not re
     const e = await failure(model.chat({ messages: [{ role: 'user', content: 'q' }], onDelta }));
     assert.equal(e.code, 'bad-response');
     assert.match(e.message, /returned an HTML web page \(status 200\), not an answer from an OpenAI-compatible API/);
-    assert.match(e.hint ?? '', /alignment\.baseUrl.*\/v1/);
+    assert.match(e.hint ?? '', /base URL.*\/v1/);
+    assert.equal(e.remedy, 'set-base-url');
     assert.doesNotMatch(e.message, /cut off/);
   }
 });

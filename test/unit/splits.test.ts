@@ -191,6 +191,6 @@ test('exports carry the split: Hugging Face train and test files, Inspect metada
   for (const s of samples) assert.equal(s.metadata.split, expectTest.has(s.id) ? 'test' : 'train', s.id);
   const pf = path.join(store.root, '..', `pf-${Date.now()}.yaml`);
   await exportDataset(store, { format: 'promptfoo', out: pf });
-  const cases = parse(fs.readFileSync(pf, 'utf8')) as { metadata: { id: string; split: string } }[];
+  const cases = (parse(fs.readFileSync(pf, 'utf8')) as { tests: { metadata: { id: string; split: string } }[] }).tests;
   for (const c of cases) assert.equal(c.metadata.split, expectTest.has(c.metadata.id) ? 'test' : 'train');
 });

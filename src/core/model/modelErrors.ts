@@ -134,7 +134,8 @@ export function timeoutError(ctx: ModelErrorContext, partial?: string): ModelErr
  */
 export function htmlPageError(ctx: ModelErrorContext, status: number): ModelError {
   return new ModelError('bad-response', `${ctx.endpoint} returned an HTML web page (status ${status}), not an answer from an OpenAI-compatible API.`, {
-    hint: 'Check alignment.baseUrl (CLI: --base-url or OPENAI_BASE_URL): it should be the API address, which usually ends in /v1; a login page or proxy portal also answers this way.',
+    hint: 'The base URL should be the API address, which usually ends in /v1; a login page or proxy portal also answers this way.',
+    remedy: 'set-base-url',
     status,
     retryable: false,
   });
@@ -143,7 +144,8 @@ export function htmlPageError(ctx: ModelErrorContext, status: number): ModelErro
 /** The answer kept coming (or kept the connection busy with empty chunks) past the total time allowed. */
 export function timeLimitError(ctx: ModelErrorContext, limitMs: number, partial?: string): ModelError {
   return new ModelError('time-limit', `${ctx.endpoint} (model ${ctx.model}) did not finish the answer within ${seconds(limitMs)}, the limit for one answer${kept(partial)}.`, {
-    hint: 'Retry, or raise alignment.maxAnswerSeconds (CLI: --max-time SECONDS).',
+    hint: 'Retry, or allow one answer more time.',
+    remedy: 'raise-answer-time',
     partial,
   });
 }
@@ -151,7 +153,8 @@ export function timeLimitError(ctx: ModelErrorContext, limitMs: number, partial?
 /** The answer passed the size allowed for one answer: the request was stopped there. */
 export function tooLongError(ctx: ModelErrorContext, limitChars: number, partial?: string): ModelError {
   return new ModelError('too-long', `The answer from ${ctx.endpoint} (model ${ctx.model}) passed ${limitChars.toLocaleString('en-US')} characters, the limit for one answer, and was stopped${kept(partial)}.`, {
-    hint: 'Ask for a shorter answer, or raise alignment.maxAnswerChars (CLI: --max-answer-chars N).',
+    hint: 'Ask for a shorter answer, or allow longer answers.',
+    remedy: 'raise-answer-size',
     partial,
   });
 }
