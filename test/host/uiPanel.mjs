@@ -191,6 +191,7 @@ async function run() {
   // Follow-up by Enter: click into the question box, type, press Enter.
   const box = frame.locator('#question');
   await box.click();
+  await frame.locator('#question:focus').waitFor({ timeout: WAIT });
   await page.keyboard.type(Q2);
   await page.keyboard.press('Enter');
   try {
@@ -204,6 +205,7 @@ async function run() {
 
   // Follow-up by the Ask button: type, then click it.
   await box.click();
+  await frame.locator('#question:focus').waitFor({ timeout: WAIT });
   await page.keyboard.type(Q3);
   await frame.getByRole('button', { name: 'Send the question' }).click();
   try {
@@ -224,6 +226,8 @@ async function run() {
   const editor = last.locator('textarea');
   await editor.waitFor({ timeout: WAIT });
   await editor.click();
+  // As a person waits for the caret: keys sent before the webview frame has the focus go elsewhere.
+  await last.locator('textarea:focus').waitFor({ timeout: WAIT });
   await page.keyboard.press('Control+A');
   await page.keyboard.type(EDITED[0]);
   await page.keyboard.press('Enter');
