@@ -299,6 +299,8 @@ function applyHighlight(): boolean {
 
 async function reveal(page: number, quote: string | undefined): Promise<void> {
   highlight = quote ? { page, quote } : undefined;
+  // A selection left from before would cover the highlight: the cited passage is what to see now.
+  if (quote) document.getSelection()?.removeAllRanges();
   if (!quote) clearHighlight();
   goTo(page);
   const slot = slots[page - 1];
