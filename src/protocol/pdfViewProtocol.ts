@@ -34,7 +34,7 @@ export interface PdfViewState {
 /** Webview → host. */
 export type PdfWebviewToHost =
   | { type: 'ready' }
-  /** The first page is on screen: `ms` since the script started. */
+  /** The first page is on screen: `ms` since the PDF's bytes arrived. */
   | { type: 'firstPage'; ms: number; pageCount: number }
   | { type: 'page'; page: number }
   /** The text selected on the text layer (empty when the selection was cleared) and its page. */

@@ -9,7 +9,8 @@ import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/commands';
 
 describe('A generated PDF in a real VS Code', function () {
-  this.timeout(60_000);
+  // Generous: the PDF view opens in a real webview on a loaded machine.
+  this.timeout(180_000);
   let server: FakeOpenAI;
   let pdf: string;
 

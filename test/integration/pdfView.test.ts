@@ -117,12 +117,15 @@ describe('The PDF view', function () {
       return { text: `Because it regularises the policy [${id}].` };
     });
     const uri = vscode.Uri.file(pdfPath);
+    // The paper alone in the window, as a reader has it, so both lines are on screen to drag over.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const view = await host.pdfViews.open(uri);
     view.reveal(3);
     await eventually('page 3 drawn', async () => ((await view.probe()).renderedPages.includes(3) ? true : undefined));
     // A real mouse drag over the sentence's two lines.
     await uiAction({ action: 'dragSelect', frameHas: '#viewer .textLayer', from: 'The KL penalty serves two purposes', to: 'and it keeps the policy close' });
-    const sel = await eventually('the selection reaches the host', async () => view.selection);
+    // The view reports the selection as it grows: wait for the one ending where the mouse was released.
+    const sel = await eventually('the selection reaches the host', async () => (/model saw/.test(view.selection?.text ?? '') ? view.selection : undefined)).catch(() => view.selection ?? { text: '', page: 0 });
     assert.equal(sel.page, 3);
     assert.match(sel.text, /^The KL penalty serves two purposes.*keeps the policy close/);
     assert.doesNotMatch(sel.text, /Method line|After line/, 'the drag selects the two lines, not the page around them');
@@ -141,6 +144,12 @@ describe('The PDF view', function () {
     assert.equal(saved.input.quote?.page, 3);
     assert.match(saved.input.quote?.text ?? '', /KL penalty serves two purposes/);
     assert.equal(saved.input.source?.kind, 'pdf');
+    assert.equal(saved.input.source?.identifier, 'arXiv:2305.18290v2', 'the paper is named by its identifier');
+    assert.equal(saved.input.source?.workspacePath, 'papers/shift.pdf', 'and by its place in the workspace');
+    assert.equal(saved.input.source?.title, TITLE);
+    assert.deepEqual(saved.input.source?.authors, ['Ada Lovelace', 'Alan Turing'], 'authors from the page, not the uploader in Info');
+    assert.equal(saved.input.source?.date, '2023-07-29');
+    assert.match(saved.input.source?.contentHash ?? '', /^[0-9a-f]{64}$/);
     assert.ok(conversation);
   });
 

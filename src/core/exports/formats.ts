@@ -54,6 +54,10 @@ function metadata(task: TaskSpec, i: TaskInstance) {
     created_at: i.createdAt,
     source: i.input.source?.title,
     source_hash: i.input.source?.contentHash,
+    // Provenance that survives a move: the paper's identifier and its path in the workspace.
+    source_id: i.input.source?.identifier,
+    source_path: i.input.source?.workspacePath,
+    quote_page: i.input.quote?.page,
     model: i.model?.model,
     edited: i.originalOutput !== undefined,
     rating: i.rating?.value,

@@ -154,7 +154,8 @@ function namesIn(line: string): string[] {
     .replace(/(\p{L})\d+(?:,\d+)*/gu, '$1')
     .split(/\s*,\s*|\s+and\s+|\s*&\s*|\s{2,}/)
     .map((n) => n.replace(/\s+/g, ' ').trim())
-    .flatMap((n) => (NAME.test(n) ? [n] : splitRunTogether(n) ?? []));
+    // Four or more words are more often two names run together than one long name.
+    .flatMap((n) => splitRunTogether(n) ?? (NAME.test(n) ? [n] : []));
 }
 
 /** The largest text near the top of the page, joined over its lines: the title. */

@@ -29,7 +29,7 @@ export class PdfView {
   page = 1;
   pageCount?: number;
   selection?: PdfSelection;
-  /** Milliseconds from the webview's script start to page 1 drawn, for benchmarks. */
+  /** Milliseconds from the bytes arriving in the webview to page 1 drawn, for benchmarks. */
   firstPageMs?: number;
 
   constructor(
@@ -80,7 +80,7 @@ export class PdfView {
         this.firstPageMs = m.ms;
         this.pageCount = m.pageCount;
         this.ready = true;
-        this.logger.info(`PDF view: ${this.uri.path.split('/').pop()} (${m.pageCount} pages), first page drawn ${m.ms} ms after the view started`);
+        this.logger.info(`PDF view: ${this.uri.path.split('/').pop()} (${m.pageCount} pages), first page drawn ${m.ms} ms after its bytes arrived`);
         for (const w of this.waiters.splice(0)) w();
         for (const p of this.pending.splice(0)) void this.panel.webview.postMessage(p);
         break;

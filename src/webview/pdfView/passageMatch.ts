@@ -29,6 +29,10 @@ function foldRuns(runs: readonly string[]): Folded {
 
 const ANCHOR = 24;
 
+function wordsOf(s: string): string[] {
+  return s.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
 /**
  * The indexes of the runs (first..last, inclusive) that hold the passage, or undefined when it is
  * not on this page. `passage` may continue on the next page: then its found beginning is used.
@@ -47,14 +51,24 @@ export function matchPassage(runs: readonly string[], passage: string): { first:
     startAt = off;
   }
   if (start < 0) return undefined;
-  start = Math.max(0, start - startAt);
+  // Back from the anchor's run over runs whose words are the passage's (text before the anchor).
+  const wanted = new Set(wordsOf(passage));
+  const ours = (r: string) => {
+    const w = wordsOf(r);
+    return w.length > 0 && w.filter((x) => wanted.has(x)).length / w.length >= 0.6;
+  };
+  let firstRun = page.run[start];
+  if (startAt > 0) while (firstRun > 0 && ours(runs[firstRun - 1])) firstRun--;
   // The end: the last anchor of the passage found after the start; else as far as the passage is long.
   let end = -1;
   for (let off = want.length; off - ANCHOR > startAt && end < 0; off -= ANCHOR) {
     const at = page.chars.indexOf(want.slice(off - ANCHOR, off), start);
     if (at >= 0) end = at + ANCHOR - 1 + (want.length - off);
   }
-  if (end < 0) end = start + want.length - 1;
+  if (end < 0) end = start + want.length - startAt - 1;
   end = Math.min(end, page.chars.length - 1);
-  return { first: page.run[start], last: page.run[end] };
+  let lastRun = page.run[end];
+  // An estimated end may overshoot into the next paragraph: stop at the last run that is ours.
+  while (lastRun > firstRun && !ours(runs[lastRun])) lastRun--;
+  return { first: firstRun, last: lastRun };
 }

@@ -10,7 +10,6 @@ import { matchPassage } from './passageMatch';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 
-const started = performance.now();
 const vscode = acquireVsCodeApi();
 const post = (m: PdfWebviewToHost): void => vscode.postMessage(m);
 
@@ -79,6 +78,7 @@ function showNotice(text: string): void {
 }
 
 async function load(bytes: Uint8Array, startPage: number | undefined): Promise<void> {
+  const loadStarted = performance.now();
   await workerStarted;
   try {
     doc = await pdfjs.getDocument({
@@ -116,7 +116,7 @@ async function load(bytes: Uint8Array, startPage: number | undefined): Promise<v
   observe();
   if (startPage && startPage > 1) goTo(startPage);
   await renderPage(slots[Math.max(0, (startPage ?? 1) - 1)], first);
-  post({ type: 'firstPage', ms: Math.round(performance.now() - started), pageCount: doc.numPages });
+  post({ type: 'firstPage', ms: Math.round(performance.now() - loadStarted), pageCount: doc.numPages });
 }
 
 /** Zoom at which page 1 fills the width of the view (with a margin), never above 2. */
@@ -299,6 +299,8 @@ function applyHighlight(): boolean {
 
 async function reveal(page: number, quote: string | undefined): Promise<void> {
   highlight = quote ? { page, quote } : undefined;
+  // A selection left from before would cover the highlight: the cited passage is what to see now.
+  if (quote) document.getSelection()?.removeAllRanges();
   if (!quote) clearHighlight();
   goTo(page);
   const slot = slots[page - 1];
