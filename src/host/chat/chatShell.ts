@@ -33,9 +33,9 @@ export function registerChatSurface(context: vscode.ExtensionContext, host: () =
 
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, ctx, stream, token) => (await host()).chat.handle(request, ctx, stream, token));
   participant.iconPath = new vscode.ThemeIcon('beaker');
-  let followups: AlignmentChat | undefined;
-  void host().then((h) => (followups = h.chat), () => undefined);
-  participant.followupProvider = { provideFollowups: (result) => followups?.followups(result) ?? [] };
+  // Asked only after an answer, when the host bundle is loaded: loading it here would cost
+  // activation most of a second.
+  participant.followupProvider = { provideFollowups: async (result) => (await host()).chat.followups(result) };
   context.subscriptions.push(
     participant,
     participant.onDidReceiveFeedback((fb) => {
