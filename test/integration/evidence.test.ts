@@ -23,10 +23,13 @@ describe('Evidence in a real VS Code', function () {
   this.timeout(120_000);
   let server: FakeOpenAI;
   let api: AssistantApi;
+  /** Instances other suites saved into the shared workspace's task before this one ran. */
+  let earlier = 0;
 
   before(async () => {
     ({ server, api } = await assistantAgainstLocalServer('sk-evidence-test-0123456789'));
     const store = await (await api.host()).services.store();
+    earlier = (await store.readInstances('failure-modes')).instances.length;
     for (let n = 1; n <= 12; n++) {
       await store.appendInstance({
         schemaVersion: 1,
@@ -46,7 +49,7 @@ describe('Evidence in a real VS Code', function () {
 
   it('Split Task, Evaluate Task on the test split (logged), New Blind Study and the scorecard agree', async () => {
     const split = (await vscode.commands.executeCommand('alignment.splitTask', { taskId: 'failure-modes', test: 0.5, seed: 2 })) as SplitResult;
-    assert.equal(split.total, 12);
+    assert.equal(split.total, earlier + 12);
     assert.ok(split.test > 0 && split.train > 0);
     server.reset();
     server.setResponder((req) => (/You grade answers/.test(req.messages[0].content) ? { json: { verdict: 'better', score: 4, reason: 'r' } } : { text: 'Model answer.' }));
