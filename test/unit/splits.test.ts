@@ -72,9 +72,13 @@ test('splitting records the side on each instance; instances saved later get the
   const file = store.instancesPath('failure-modes');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`"id":"${moved}"`, `"id":"${moved}","split":"test"`).replace(/("id":"[^"]+","split":"test".*?),"split":"train"/, '$1'));
   for (let n = 31; n <= 60; n++) await store.appendInstance(inst(n));
+  // A save into a split task records its side by the rule, as it is written.
+  const later = (await store.readInstances('failure-modes')).instances.filter((i) => Number(i.id.slice('inst-'.length)) > 30);
+  assert.equal(later.length, 30);
+  for (const i of later) assert.equal(i.split, ruleSplit({ seed: 42, testFraction: 0.3 }, i.id), `saved later: ${i.id}`);
   const bytesBefore = fs.readFileSync(file, 'utf8').split('\n').slice(0, 30);
   const again = await splitTask(store, 'failure-modes', { testFraction: 0.3 });
-  assert.equal(again.assigned, 30, 'only the new ones are placed');
+  assert.equal(again.assigned, 0, 'the later saves were placed when saved: nothing is left to place');
   const after = (await store.readInstances('failure-modes')).instances;
   assert.deepEqual(fs.readFileSync(file, 'utf8').split('\n').slice(0, 30), bytesBefore, 'old lines are kept byte for byte');
   for (const i of after) {

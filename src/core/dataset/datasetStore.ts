@@ -8,6 +8,7 @@ import { appendJsonlLine, readFileNoFollow, readJsonl, readJsonlBatches, writeFi
 import { withFileLock } from './fileLock';
 import { assertNoLinkBelow, assertNotLink } from './datasetPaths';
 import { validateFeedback, validateInstance } from './instanceValidation';
+import { readSplitConfig, withSplit } from '../evaluation/splits';
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -90,10 +91,13 @@ export class DatasetStore {
 
   /** Appends an instance; writes `spec` as task.json first when the task has none yet. */
   async appendInstance(instance: TaskInstance, spec?: TaskSpec): Promise<void> {
-    const checked = validateBeforeWrite(instance);
-    const file = this.instancesPath(checked.taskId);
+    const valid = validateBeforeWrite(instance);
+    const file = this.instancesPath(valid.taskId);
     try {
       this.checked(file);
+      // In a split task a new save records its side by the task's rule (evaluation/splits.ts), so
+      // every instance carries its `split` field and nothing already placed ever moves.
+      const checked = withSplit(valid, readSplitConfig(this, valid.taskId));
       if (spec && spec.id === checked.taskId && !fs.existsSync(this.taskSpecPath(spec.id))) {
         const { origin: _o, specPath: _p, ...plain } = spec as TaskSpec & { origin?: unknown; specPath?: unknown };
         await this.writeTaskSpec(plain as TaskSpec);

@@ -60,7 +60,9 @@ export function readSplitConfig(store: DatasetStore, taskId: string): SplitConfi
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No task folder (or a file in its place, which the caller reports) means no split either.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new AlignError(`Could not read ${file}: ${writeFailureReason(e)}.`, 'split-config', 'Check the file’s permissions.');
   }
   let raw: Partial<SplitConfig>;
