@@ -229,6 +229,15 @@ async function run() {
   // As a person waits for the caret: keys sent before the webview frame has the focus go elsewhere.
   await last.locator('textarea:focus').waitFor({ timeout: WAIT });
   await page.keyboard.press('Control+A');
+  // VS Code handles Ctrl+A in a webview itself and sends the frame a select-all message, which lands
+  // a moment later: as a person sees the text highlighted before typing over it, wait for it.
+  await last.locator('textarea').evaluate(
+    (area) =>
+      new Promise((resolve) => {
+        const check = () => (area.selectionStart === 0 && area.selectionEnd === area.value.length ? resolve(true) : setTimeout(check, 20));
+        check();
+      }),
+  );
   await page.keyboard.type(EDITED[0]);
   await page.keyboard.press('Enter');
   await page.keyboard.type(EDITED[1]);
