@@ -9,7 +9,6 @@ import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '
 import { isWebviewToHostMessage } from '../protocol/panelProtocol';
 import { citationLabel } from '../core/retrieval/citations';
 import { AlignError, CancelledError, describeError } from '../core/errors';
-import { newId } from '../core/dataset/ids';
 import { ResearchPanel } from './panel/researchPanel';
 
 /** What a conversation needs from the rest of the host. */
@@ -315,18 +314,7 @@ export class ConversationController {
     if (o.turn.savedInstanceId) {
       await store.updateInstance(o.session.task.id, o.turn.savedInstanceId, { rating });
     } else {
-      const draft = o.session.toInstance(turnId, o.turn.answer, { draftForFeedback: true });
-      await store.appendFeedback({
-        schemaVersion: 1,
-        id: newId(),
-        taskId: draft.taskId,
-        createdAt: new Date().toISOString(),
-        kind: 'rating',
-        input: draft.input,
-        output: o.turn.answer,
-        rating,
-        model: draft.model,
-      });
+      await store.appendFeedback(o.session.ratingRecord(turnId, rating));
     }
     this.panel.post({ type: 'rated', turnId, value });
   }

@@ -120,6 +120,13 @@ test('without a model, paper questions are answered with the best passages', asy
   assert.equal(turn.wholeSource, false);
   assert.ok(turn.passages.length > 1 && turn.passages.length <= 3, `${turn.passages.length} passages`);
   assert.equal((turn.answer.match(/^> \[P\d+\]$/gm) ?? []).length, turn.passages.length, 'each passage is quoted with its citation');
+  // Not an instance, but it can be rated (the panel's and the chat's thumbs both make this record).
+  assert.throws(() => session.toInstance(turn.id, turn.answer), (e) => AlignError.is(e) && e.code === 'passages-only');
+  const record = session.ratingRecord(turn.id, { value: 'bad', reason: 'no model' });
+  assert.equal(record.kind, 'rating');
+  assert.equal(record.output, turn.answer);
+  assert.deepEqual(record.rating, { value: 'bad', reason: 'no model' });
+  assert.equal(record.input.dialogue.at(-1)?.content, 'How many human comparisons were used to train the reward model?');
 });
 
 test('without a model, a text task fails with how to configure one', async () => {

@@ -1,4 +1,4 @@
-import type { DialogueTurn, ModelProvenance, SourceQuote, TaskInstance } from '../dataset/instanceTypes';
+import type { DialogueTurn, FeedbackRecord, ModelProvenance, Rating, SourceQuote, TaskInstance } from '../dataset/instanceTypes';
 import type { ChatMessage, ModelClient } from '../model/modelTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import type { ParsedSource, PassageUse } from '../sources/sourceTypes';
@@ -239,6 +239,27 @@ export class ResearchSession {
    * The dataset instance for a turn: the researcher's version as output, the model's answer kept
    * as `originalOutput` when they differ.
    */
+  /**
+   * The rating of an answer that was not saved, as a record for `feedback.jsonl`: its input as an
+   * instance would have it, the model's answer and the rating. Any answer can be rated, the passage
+   * list shown without a model included (it is never saved as an instance, but is worth a verdict).
+   */
+  ratingRecord(turnId: string, rating: Rating): FeedbackRecord {
+    const turn = this.turn(turnId);
+    const draft = this.toInstance(turnId, turn.answer, { draftForFeedback: true });
+    return {
+      schemaVersion: 1,
+      id: newId(),
+      taskId: draft.taskId,
+      createdAt: new Date().toISOString(),
+      kind: 'rating',
+      input: draft.input,
+      output: turn.answer,
+      rating,
+      ...(draft.model ? { model: draft.model } : {}),
+    };
+  }
+
   toInstance(turnId: string, savedOutput: string, opts: { draftForFeedback?: boolean } = {}): TaskInstance {
     const turn = this.turn(turnId);
     if (turn.status === 'streaming') throw new AlignError('Wait for the answer to finish (or stop it) before saving.', 'still-streaming');

@@ -9,7 +9,6 @@ import { activeDocumentSource, uriSource } from '../editorSources';
 import { checkSource } from '../../core/tasks/constraints';
 import { citationLabel } from '../../core/retrieval/citations';
 import { describeError } from '../../core/errors';
-import { newId } from '../../core/dataset/ids';
 import { librarySearchSource } from '../../core/tools/librarySource';
 import { VscodeLmClient } from '../model/vscodeLmClient';
 import { dialogueFromHistory, lastAnswer, SOURCES_MARK } from './chatHistory';
@@ -230,18 +229,8 @@ export class AlignmentChat {
     if (a.turn.savedInstanceId) {
       await store.updateInstance(a.session.task.id, a.turn.savedInstanceId, { rating: { value } });
     } else {
-      const draft = a.session.toInstance(a.turn.id, a.turn.answer);
-      await store.appendFeedback({
-        schemaVersion: 1,
-        id: newId(),
-        taskId: draft.taskId,
-        createdAt: new Date().toISOString(),
-        kind: 'rating',
-        input: draft.input,
-        output: a.turn.answer,
-        rating: { value },
-        model: draft.model,
-      });
+      // Rated like the panel's answers: the same record, made by the core.
+      await store.appendFeedback(a.session.ratingRecord(a.turn.id, { value }));
     }
     this.services.logger.info(`Chat answer ${a.turn.id} rated ${value}`);
   }
