@@ -10,9 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-if [ ! -d node_modules ]; then
-  echo "node_modules is missing: run \`npm ci\` first." >&2
-  exit 1
+# On a fresh clone `npm test` sets itself up, as `npm start` does: the dependencies are installed
+# when they are missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[test] npm ci (dependencies missing or older than package-lock.json)"
+  npm ci --no-audit --no-fund
 fi
 
 LOGS=$(mktemp -d /tmp/align-test-XXXXXX)
