@@ -26,6 +26,8 @@ export class ModelStatusItem implements vscode.Disposable {
       }),
     );
     if (secrets) this.listeners.push(secrets.onDidChange((e) => e.key === API_KEY_SECRET && this.update()));
+    // With no usable endpoint a model VS Code offers answers instead: follow that list too.
+    this.listeners.push(vscode.lm.onDidChangeChatModels(() => this.update()));
   }
 
   /** `detail` overrides the tooltip, e.g. "no API key set". */
@@ -36,11 +38,21 @@ export class ModelStatusItem implements vscode.Disposable {
     const endpoint = endpointLabel(baseUrl);
     const generation = ++this.generation;
     const needsKey = !!model && endpointNeedsKey(baseUrl);
-    void Promise.resolve(needsKey && this.secrets ? this.secrets.get(API_KEY_SECRET) : 'not needed').then(
-      (key) => {
+    // A VS Code model chosen in Select Model (`vscode:<vendor>/<id>`) needs no endpoint or key.
+    const vscodeModel = model.startsWith('vscode:') ? model.slice(model.indexOf('/') + 1) : undefined;
+    void Promise.resolve(needsKey && !vscodeModel && this.secrets ? this.secrets.get(API_KEY_SECRET) : 'not needed').then(
+      async (key) => {
         // A later update may have finished first.
         if (generation !== this.generation) return;
+        if (vscodeModel) return this.show(`$(sparkle) ${vscodeModel}`, 'alignment.selectModel', `Alignment Research Assistant: answers come from ${vscodeModel}, a model VS Code offers. Click to pick another model.`, detail);
         const ready = !!model && (!needsKey || !!key);
+        if (!ready) {
+          const offered = await vscode.lm.selectChatModels().then((m) => m[0], () => undefined);
+          if (generation !== this.generation) return;
+          if (offered) {
+            return this.show(`$(sparkle) ${offered.name}`, 'alignment.selectModel', `Alignment Research Assistant: no endpoint is configured, so answers come from ${offered.name} (${offered.vendor}), a model VS Code offers. Click to pick another model.`, detail);
+          }
+        }
         this.item.text = ready ? `$(sparkle) ${model}` : '$(sparkle) No model';
         this.item.command = ready ? 'alignment.selectModel' : 'alignment.configureModel';
         this.item.tooltip =
@@ -51,6 +63,12 @@ export class ModelStatusItem implements vscode.Disposable {
       },
       () => undefined,
     );
+  }
+
+  private show(text: string, command: string, tooltip: string, detail: string | undefined): void {
+    this.item.text = text;
+    this.item.command = command;
+    this.item.tooltip = detail ?? tooltip;
   }
 
   dispose(): void {

@@ -111,6 +111,8 @@ describe('VS Code chat, language models, tools and MCP', function () {
     const id = (await vscode.commands.executeCommand('alignment.saveInstance', { editedText: res.answer })) as string;
     const saved = readJsonl(instancesFile).find((i) => i.id === id) as { model: { model: string; endpoint: string } };
     assert.deepEqual([saved.model.model, saved.model.endpoint], ['fake-lm-1', 'vscode-lm://align-fake']);
+    // The status bar names the VS Code model that answered, not "No model".
+    await waitFor('the status bar naming the VS Code model ("Fake LM")', async () => (await page.texts('.statusbar-item')).find((t) => /Fake LM/.test(t)), 30_000);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
