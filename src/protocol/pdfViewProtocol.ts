@@ -28,6 +28,8 @@ export interface PdfViewState {
   highlightPage?: number;
   /** Whether the highlighted marks lie inside the visible part of the scroller. */
   highlightVisible: boolean;
+  /** Text the reader has selected in the view (empty when nothing is), which would cover a highlight. */
+  selectedText?: string;
   zoom: number;
 }
 

@@ -166,7 +166,7 @@ describe('The PDF view', function () {
     const cited = owned.turn.citations.find((c) => c.valid)!;
     assert.ok(cited, 'the answer cites a real passage');
     // What a click on the citation in the panel sends.
-    await (conversation as unknown as { onMessage(m: unknown): Promise<void> }).onMessage({ type: 'openCitation', turnId: result.turnId, passageId: cited.id });
+    await conversation.webview.send({ type: 'openCitation', turnId: result.turnId, passageId: cited.id });
     const view = host.pdfViews.find(vscode.Uri.file(pdfPath))!;
     const state = await eventually('the cited passage highlighted', async () => {
       const s = await view.probe();
@@ -175,6 +175,8 @@ describe('The PDF view', function () {
     assert.equal(state.page, 3);
     assert.ok(state.highlightVisible);
     assert.match(state.highlighted.replace(/\s+/g, ' '), /keeps the policy close to the data the reward model saw/);
+    // No selection left over the page (it would paint the whole page as one highlight).
+    assert.equal((await view.probe()).selectedText ?? '', '', 'nothing is selected over the highlight');
     await uiAction({ action: 'screenshot', file: 'pdf-view-citation.png' });
   });
 });

@@ -506,6 +506,7 @@ function state(): PdfViewState {
     highlighted: marks.map((m) => m.textContent ?? '').join(' '),
     ...(markPage ? { highlightPage: Number(markPage) } : {}),
     highlightVisible: visible,
+    selectedText: document.getSelection()?.toString() ?? '',
     zoom,
   };
 }
