@@ -1,4 +1,4 @@
-import { panelCsp } from '../panel/panelHtml';
+import { escapeAttr as esc, panelCsp } from '../panel/panelHtml';
 
 /**
  * The evidence views' HTML (scorecard and blind study). Pure, like the research panel's, and under
@@ -6,7 +6,6 @@ import { panelCsp } from '../panel/panelHtml';
  * from the extension only.
  */
 export function evidenceHtml(o: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; title: string }): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -21,7 +21,7 @@ export interface PanelHtmlOptions {
 }
 
 /** For double-quoted attributes and text (a `'` is harmless there, and CSP keywords keep theirs). */
-function escapeAttr(s: string): string {
+export function escapeAttr(s: string): string {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -4,6 +4,7 @@
  * worker file (a webview resource, so another origin than the frame) in a blob that imports it.
  * No remote loads: the PDF arrives as bytes in a message.
  */
+import { escapeAttr } from '../panel/panelHtml';
 export interface PdfViewHtmlOptions {
   cspSource: string;
   nonce: string;
@@ -17,10 +18,6 @@ export interface PdfViewHtmlOptions {
   fontsUri: string;
   wasmUri: string;
   title: string;
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function pdfViewCsp(cspSource: string, nonce: string): string {
