@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ResearchSession, SessionTurn } from '../core/assistant/researchSession';
+import { citationFocus, citingSentence } from '../core/retrieval/citationFocus';
 import type { ParsedSource, PassageUse } from '../core/sources/sourceTypes';
 import type { PdfViews } from './pdfView/pdfViews';
 
@@ -47,7 +48,8 @@ export async function openCitation(
       // Where the paper is already open, else the first column: the conversation stays beside it.
       const column = pdfViews.find(uri)?.panel.viewColumn ?? vscode.ViewColumn.One;
       const view = await pdfViews.open(uri, column);
-      view.reveal(loc.page, passage.text);
+      const claim = citingSentence(turn.answer, passageId);
+      view.reveal(loc.page, passage.text, claim ? citationFocus(passage.text, claim) : undefined);
       return;
     }
     await openPdfPage(provider, source, loc.page, passage.text);

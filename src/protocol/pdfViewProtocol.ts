@@ -8,8 +8,11 @@
 export type PdfHostToWebview =
   /** The PDF itself, as bytes (no network or file access needed in the webview). */
   | { type: 'load'; bytes: Uint8Array | ArrayBuffer; name: string; page?: number }
-  /** Show a page and, when `quote` is given, highlight the words of that passage on its text layer. */
-  | { type: 'reveal'; page: number; quote?: string }
+  /**
+   * Show a page and, when `quote` is given, highlight the words of that passage on its text layer;
+   * `focus`, a part of the passage (the sentences the citing claim rests on), is marked strongly.
+   */
+  | { type: 'reveal'; page: number; quote?: string; focus?: string }
   /** Report what the view shows (`state`): page, its text-layer text, highlighted words. */
   | { type: 'probe'; id: number };
 
@@ -24,6 +27,8 @@ export interface PdfViewState {
   pageText: string;
   /** Text under the current highlight marks, in order. */
   highlighted: string;
+  /** Text under the strong marks of the highlight's focus (empty when the passage has none). */
+  focused?: string;
   /** Page of the highlight, when there is one. */
   highlightPage?: number;
   /** Whether the highlighted marks lie inside the visible part of the scroller. */
@@ -82,7 +87,7 @@ export function isPdfHostMessage(m: unknown): m is PdfHostToWebview {
       // Bytes cross the webview boundary as a Uint8Array, or as an ArrayBuffer in some hosts.
       return (m.bytes instanceof Uint8Array || m.bytes instanceof ArrayBuffer) && typeof m.name === 'string' && (m.page === undefined || isPage(m.page));
     case 'reveal':
-      return isPage(m.page) && (m.quote === undefined || typeof m.quote === 'string');
+      return isPage(m.page) && (m.quote === undefined || typeof m.quote === 'string') && (m.focus === undefined || typeof m.focus === 'string');
     case 'probe':
       return typeof m.id === 'number';
     default:

@@ -153,7 +153,7 @@ describe('The PDF view', function () {
     assert.ok(conversation);
   });
 
-  it('opens a citation on its page with the passage highlighted', async () => {
+  it('opens a citation on its page with the passage highlighted and the sentence the claim rests on marked', async () => {
     server.setResponder((req) => {
       const prompt = req.messages.at(-1)!.content;
       const id = /<passage id="(P\d+)"[^>]*>\n[^<]*serves two purposes/.exec(prompt)?.[1] ?? 'P0';
@@ -175,6 +175,10 @@ describe('The PDF view', function () {
     assert.equal(state.page, 3);
     assert.ok(state.highlightVisible);
     assert.match(state.highlighted.replace(/\s+/g, ' '), /keeps the policy close to the data the reward model saw/);
+    // The passage is the whole short page; the mark that stands out is the sentence the answer used.
+    const focused = (state.focused ?? '').replace(/\s+/g, ' ');
+    assert.match(focused, /The KL penalty serves two purposes.*keeps the policy close to the data the reward model saw/);
+    assert.doesNotMatch(focused, /Method line|After line/, 'only the cited sentence is marked strongly');
     // No selection left over the page (it would paint the whole page as one highlight).
     assert.equal((await view.probe()).selectedText ?? '', '', 'nothing is selected over the highlight');
     await uiAction({ action: 'screenshot', file: 'pdf-view-citation.png' });

@@ -113,10 +113,10 @@ export class PdfView {
     else this.pending.push(m);
   }
 
-  /** Shows a page; with `quote`, highlights that passage's words on the page's text layer. */
-  reveal(page: number, quote?: string): void {
+  /** Shows a page; with `quote`, highlights that passage's words on the page's text layer, `focus` strongly. */
+  reveal(page: number, quote?: string, focus?: string): void {
     this.page = page;
-    this.send({ type: 'reveal', page, ...(quote ? { quote } : {}) });
+    this.send({ type: 'reveal', page, ...(quote ? { quote } : {}), ...(quote && focus ? { focus } : {}) });
   }
 
   /** Resolves once the first page is drawn. */

@@ -70,7 +70,7 @@ let currentPage = 1;
 /** Text of each page's text runs, for find: filled on first search. */
 const pageRuns = new Map<number, Promise<string[]>>();
 /** The pending highlight: applied when its page's text layer exists. */
-let highlight: { page: number; quote: string } | undefined;
+let highlight: { page: number; quote: string; focus?: string } | undefined;
 
 function showNotice(text: string): void {
   notice.textContent = text;
@@ -289,16 +289,20 @@ function applyHighlight(): boolean {
   if (!slot?.rendered) return false;
   clearHighlight();
   const spans = [...slot.rendered.text.querySelectorAll<HTMLElement>('span:not(.markedContent)')];
-  const found = matchPassage(spans.map((s) => s.textContent ?? ''), highlight.quote);
+  const runs = spans.map((s) => s.textContent ?? '');
+  const found = matchPassage(runs, highlight.quote);
   if (!found) return false;
-  for (let i = found.first; i <= found.last; i++) spans[i].classList.add('highlight', 'selected');
-  const firstSpan = spans[found.first];
+  // The passage faintly; the sentences the claim rests on (found inside the passage) strongly.
+  const focus = highlight.focus ? matchPassage(runs.slice(found.first, found.last + 1), highlight.focus) : undefined;
+  for (let i = found.first; i <= found.last; i++) spans[i].classList.add('highlight', ...(focus ? [] : ['selected']));
+  if (focus) for (let i = found.first + focus.first; i <= found.first + focus.last; i++) spans[i].classList.add('selected');
+  const firstSpan = spans[found.first + (focus?.first ?? 0)];
   viewer.scrollTop = slot.div.offsetTop + firstSpan.offsetTop - viewer.clientHeight / 4;
   return true;
 }
 
-async function reveal(page: number, quote: string | undefined): Promise<void> {
-  highlight = quote ? { page, quote } : undefined;
+async function reveal(page: number, quote: string | undefined, focus?: string): Promise<void> {
+  highlight = quote ? { page, quote, ...(focus ? { focus } : {}) } : undefined;
   // A selection left from before would cover the highlight: the cited passage is what to see now.
   if (quote) document.getSelection()?.removeAllRanges();
   if (!quote) clearHighlight();
@@ -504,6 +508,10 @@ function state(): PdfViewState {
     renderedPages: slots.filter((s) => s.rendered).map((s) => s.num),
     pageText: slot?.rendered?.text.textContent ?? '',
     highlighted: marks.map((m) => m.textContent ?? '').join(' '),
+    focused: marks
+      .filter((m) => m.classList.contains('selected'))
+      .map((m) => m.textContent ?? '')
+      .join(' '),
     ...(markPage ? { highlightPage: Number(markPage) } : {}),
     highlightVisible: visible,
     selectedText: document.getSelection()?.toString() ?? '',
@@ -529,7 +537,7 @@ async function handle(m: PdfHostToWebview): Promise<void> {
       await load(m.bytes instanceof Uint8Array ? m.bytes : new Uint8Array(m.bytes), m.page);
       break;
     case 'reveal':
-      await reveal(m.page, m.quote);
+      await reveal(m.page, m.quote, m.focus);
       break;
     case 'probe':
       post({ type: 'state', id: m.id, state: state() });
