@@ -2,9 +2,10 @@
  * The PDF view in headless Chromium under its real HTML and CSP: time from the view's script start
  * to page 1 drawn, and the JS heap after page 1 and after going through the whole paper, for the
  * 68-page InstructGPT paper in ../shared/papers (skipped when absent). Baseline in the same run:
- * a one-page generated PDF, so the ratio shows what the paper's length costs.
+ * a one-page generated PDF, so the ratio shows what the paper's length costs. And a citation click:
+ * from `reveal` to the cited passage marked on its page, against going to that page without a passage.
  *
- *   node --import tsx bench/pdfView.bench.ts
+ *   node --import tsx bench/pdfView.bench.ts     (ALIGN_PDF_BENCH=citations: the citation clicks only)
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -15,6 +16,9 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { pdfViewHtml } from '../src/host/pdfView/pdfViewHtml';
 import { buildPdf, proseLines } from '../test/support/pdfFixture';
+import { chunkSource } from '../src/core/retrieval/chunker';
+import { citationFocus, passageSentences } from '../src/core/retrieval/citationFocus';
+import { loadSourceFile } from '../src/core/sources/loadSource';
 
 const ROOT = path.resolve(__dirname, '..');
 const PDFJS = path.join(ROOT, 'node_modules', 'pdfjs-dist');
@@ -78,18 +82,70 @@ async function main(): Promise<void> {
     return { firstPage, heapFirst, heapAfter, drawn };
   }
 
+  // Citation click → highlighted passage, on the 68-page paper just opened: the time from the host's
+  // `reveal` to the passage's marks on the text layer. Baseline: going to the same page without a
+  // passage (page drawn, text layer ready), in another fresh view. Passages from our own parser.
+  async function citationClicks(bytes: Uint8Array): Promise<{ go: number[]; mark: number[]; found: number }> {
+    const parsed = await loadSourceFile(paper!);
+    const passages = chunkSource(parsed).filter((p) => p.location.page !== undefined && p.text.length > 200);
+    const picks = [0.2, 0.5, 0.8, 0.35, 0.65].map((f) => passages[Math.floor(f * passages.length)]);
+    // Each measurement in a freshly loaded view, so neither one finds its page already drawn.
+    const timeTo = async (msg: object, selector: string): Promise<number> => {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      await page.addInitScript('window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState(){},setState(){}});');
+      await page.goto(siteUrl);
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+      await page.evaluate((b) => window.postMessage({ type: 'load', bytes: new Uint8Array(b), name: 'p.pdf' }, '*'), [...bytes]);
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'firstPage'), undefined, { timeout: 60_000 });
+      // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+      const ms = await Promise.race([
+        page.evaluate(`new Promise((resolve) => {
+          const t0 = performance.now();
+          window.postMessage(${JSON.stringify(msg)}, '*');
+          const poll = () => (document.querySelector(${JSON.stringify(selector)}) ? resolve(performance.now() - t0) : requestAnimationFrame(poll));
+          poll();
+        })`) as Promise<number>,
+        new Promise<number>((r) => setTimeout(() => r(NaN), 20_000)),
+      ]);
+      await page.close();
+      return ms;
+    };
+    const go: number[] = [];
+    const mark: number[] = [];
+    let found = 0;
+    for (const p of picks) {
+      const n = p.location.page!;
+      go.push(await timeTo({ type: 'reveal', page: n }, `.page[data-page="${n}"] .textLayer span`));
+      const claim = passageSentences(p.text)[1] ?? p.text.slice(0, 200);
+      const ms = await timeTo({ type: 'reveal', page: n, quote: p.text, focus: citationFocus(p.text, claim) }, `.page[data-page="${n}"] .textLayer .highlight`);
+      if (!Number.isNaN(ms)) {
+        mark.push(ms);
+        found++;
+      }
+    }
+    return { go, mark, found };
+  }
+
   const small = buildPdf([{ paragraphs: [proseLines('Only', 30)] }]);
   const big = new Uint8Array(fs.readFileSync(paper));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base: number[] = [];
   const real: { firstPage: number; heapFirst: number; heapAfter: number; drawn: number }[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (process.env.ALIGN_PDF_BENCH === 'citations' ? 0 : RUNS); i++) {
     base.push((await once(small, false)).firstPage);
     real.push(await once(big, true));
   }
-  const fp = median(real.map((r) => r.firstPage));
-  console.log(`first page drawn: 1-page baseline ${median(base)} ms, 68-page paper ${fp} ms (×${(fp / median(base)).toFixed(2)}), median of ${RUNS}`);
-  console.log(`JS heap, 68-page paper: ${median(real.map((r) => r.heapFirst)).toFixed(1)} MB after page 1, ${median(real.map((r) => r.heapAfter)).toFixed(1)} MB after visiting every third page; canvases kept ${Math.max(...real.map((r) => r.drawn))} (limit 8)`);
+  if (real.length) {
+    const fp = median(real.map((r) => r.firstPage));
+    console.log(`first page drawn: 1-page baseline ${median(base)} ms, 68-page paper ${fp} ms (×${(fp / median(base)).toFixed(2)}), median of ${RUNS}`);
+    console.log(`JS heap, 68-page paper: ${median(real.map((r) => r.heapFirst)).toFixed(1)} MB after page 1, ${median(real.map((r) => r.heapAfter)).toFixed(1)} MB after visiting every third page; canvases kept ${Math.max(...real.map((r) => r.drawn))} (limit 8)`);
+  }
+  const clicks = await citationClicks(big);
+  console.log(
+    `citation click → highlighted passage, 68-page paper: go to the page ${median(clicks.go).toFixed(0)} ms (baseline), ` +
+      `to the passage's marks ${clicks.found ? median(clicks.mark).toFixed(0) : '—'} ms (×${clicks.found ? (median(clicks.mark) / median(clicks.go)).toFixed(2) : '—'}), ` +
+      `median of ${clicks.go.length}; passages found on their page ${clicks.found}/${clicks.go.length}`,
+  );
   await browser.close();
   files.close();
   site.close();

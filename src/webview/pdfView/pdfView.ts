@@ -161,7 +161,11 @@ async function renderPage(slot: PageSlot, given?: PDFPageProxy): Promise<void> {
     slot.rendered = { canvas, text, zoom: z, task };
     slot.div.append(canvas, text);
     try {
-      await Promise.all([task.promise, renderText(page, text, viewport)]);
+      // A cited passage is marked as soon as its words are on the text layer, not after the canvas.
+      const marked = renderText(page, text, viewport).then(() => {
+        if (highlight?.page === slot.num) applyHighlight();
+      });
+      await Promise.all([task.promise, marked]);
     } catch (e) {
       if ((e as { name?: string }).name !== 'RenderingCancelledException') throw e;
     }
