@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_TYPE, PDF_VIEW_TYPE, VIEW_DATASET, type CommandId } from './host/commandIds';
-import { ModelStatusItem } from './host/modelStatusItem';
-import { LazyTreeProvider } from './host/lazyTreeProvider';
+import { ModelStatusItem } from './host/model/modelStatusItem';
+import { LazyTreeProvider } from './host/dataset/lazyTreeProvider';
 import type { Host, HostShell } from './host/hostMain';
 import { registerChatSurface } from './host/chat/chatShell';
 

@@ -15,7 +15,7 @@ import { isModelConfigured, endpointLabel } from '../core/model/modelConfig';
 import { workedExamples } from '../core/dataset/workedExamples';
 import { SourceCache } from '../core/sources/sourceCache';
 import { AlignError } from '../core/errors';
-import { ApiKeyStore } from './apiKeyStore';
+import { ApiKeyStore } from './model/apiKeyStore';
 import { readSettings, resolveDatasetRoot, type AssistantSettings } from './settings';
 import type { HostShell } from './hostMain';
 import { VscodeModels, isVscodeModelSetting } from './model/vscodeModels';

@@ -6,7 +6,7 @@ import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/commands';
-import type { DatasetNode } from '../../src/host/datasetTree';
+import type { DatasetNode } from '../../src/host/dataset/datasetTree';
 
 const KEY = 'sk-panel-view-test-0123456789abcdef';
 const PAPER = `# Debate as an Alignment Strategy

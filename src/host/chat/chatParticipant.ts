@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
-import type { SourceTextProvider } from '../citationOpener';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { ResearchSession, SessionInput, SessionTurn } from '../../core/assistant/researchSession';
 import type { ParsedSource, PassageUse } from '../../core/sources/sourceTypes';
 import type { LoadedTask } from '../../core/tasks/taskTypes';

@@ -5,7 +5,7 @@ import type { HostServices } from '../hostServices';
 import type { AnchoredFinding, CritiqueReport } from '../../core/critique/critiqueRunner';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
 import type { ChatMessage } from '../../core/model/modelTypes';
-import type { SourceTextProvider } from '../citationOpener';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import { critiqueDraft } from '../../core/critique/critiqueRunner';
 import { newId } from '../../core/dataset/ids';
 import { redactUrl } from '../../core/redact';

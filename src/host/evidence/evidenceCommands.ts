@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import type { DatasetNode } from '../datasetTree';
+import type { DatasetNode } from '../dataset/datasetTree';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { ScorecardView } from '../../protocol/evidenceProtocol';
 import type { EvidenceScorecard } from '../../core/evaluation/scorecardData';

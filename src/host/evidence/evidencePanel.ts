@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { EvidenceHostMessage, EvidenceWebviewMessage } from '../../protocol/evidenceProtocol';
 import { isEvidenceWebviewMessage } from '../../protocol/evidenceProtocol';
-import { makeNonce } from '../panel/panelHtml';
+import { makeNonce } from '../conversation/panel/panelHtml';
 import { evidenceHtml } from './evidenceHtml';
 
 export const EVIDENCE_VIEW_TYPE = 'alignment.evidence';

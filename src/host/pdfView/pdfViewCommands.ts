@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
 import type { PdfViews, PdfView } from './pdfViews';
-import { openPdfPage, type SourceTextProvider } from '../citationOpener';
+import { openPdfPage, type SourceTextProvider } from '../conversation/citationOpener';
 import { uriSource } from '../editorSources';
 
 /** The question as the paper-QA instances of the task format put it: the quote, then the question. */

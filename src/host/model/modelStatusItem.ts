@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { CONFIG_SECTION } from './commandIds';
-import { endpointNeedsKey, endpointLabel } from '../core/model/modelConfig';
+import { CONFIG_SECTION } from '../commandIds';
+import { endpointNeedsKey, endpointLabel } from '../../core/model/modelConfig';
 
 /** Where the API key is kept in SecretStorage (see ApiKeyStore). */
 const API_KEY_SECRET = 'alignment.apiKey';

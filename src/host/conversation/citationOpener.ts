@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ResearchSession, SessionTurn } from '../core/assistant/researchSession';
-import type { ParsedSource, PassageUse } from '../core/sources/sourceTypes';
-import type { PdfViews } from './pdfView/pdfViews';
+import type { ResearchSession, SessionTurn } from '../../core/assistant/researchSession';
+import type { ParsedSource, PassageUse } from '../../core/sources/sourceTypes';
+import type { PdfViews } from '../pdfView/pdfViews';
 
 export const SOURCE_TEXT_SCHEME = 'alignment-source';
 

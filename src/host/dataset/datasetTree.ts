@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { untrustedMarkdown } from './untrustedMarkdown';
-import type { HostServices } from './hostServices';
-import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import { INSTANCE_GUIDANCE } from '../core/tasks/taskTypes';
-import { describeError } from '../core/errors';
+import { untrustedMarkdown } from '../untrustedMarkdown';
+import type { HostServices } from '../hostServices';
+import type { LoadedTask, TaskSpec } from '../../core/tasks/taskTypes';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import { INSTANCE_GUIDANCE } from '../../core/tasks/taskTypes';
+import { describeError } from '../../core/errors';
 
 /** Nodes of the Tasks & Dataset view: plain data, kept apart from TreeItem. */
 export type DatasetNode =

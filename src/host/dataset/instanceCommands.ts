@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
+import type { HostServices } from '../hostServices';
 import type { DatasetNode, DatasetTreeProvider } from './datasetTree';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import { citationLabel } from '../core/retrieval/citations';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import { citationLabel } from '../../core/retrieval/citations';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { ResearchSession, SessionInput, SessionTurn } from '../core/assistant/researchSession';
-import type { DatasetStore } from '../core/dataset/datasetStore';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import type { TaskSpec } from '../core/tasks/taskTypes';
-import type { Logger } from '../core/ports';
-import type { ModelClient } from '../core/model/modelTypes';
-import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
-import { isWebviewToHostMessage } from '../protocol/panelProtocol';
-import { citationLabel } from '../core/retrieval/citations';
-import { AlignError, CancelledError, describeError } from '../core/errors';
+import type { ResearchSession, SessionInput, SessionTurn } from '../../core/assistant/researchSession';
+import type { DatasetStore } from '../../core/dataset/datasetStore';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import type { TaskSpec } from '../../core/tasks/taskTypes';
+import type { Logger } from '../../core/ports';
+import type { ModelClient } from '../../core/model/modelTypes';
+import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../../protocol/panelProtocol';
+import { isWebviewToHostMessage } from '../../protocol/panelProtocol';
+import { citationLabel } from '../../core/retrieval/citations';
+import { AlignError, CancelledError, describeError } from '../../core/errors';
 import { ResearchPanel } from './panel/researchPanel';
 
 /** What a conversation needs from the rest of the host. */

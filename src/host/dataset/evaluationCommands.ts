@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
-import type { SourceTextProvider } from './citationOpener';
+import type { HostServices } from '../hostServices';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { DatasetNode } from './datasetTree';
-import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../core/evaluation/evaluateTask';
-import { OpenAIModelClient } from '../core/model/openaiModelClient';
-import { confirmOverBudget, testBudgetSetting } from './evidence/evidenceCommands';
+import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../../core/evaluation/evaluateTask';
+import { OpenAIModelClient } from '../../core/model/openaiModelClient';
+import { confirmOverBudget, testBudgetSetting } from '../evidence/evidenceCommands';
 
 interface EvaluateArgs {
   taskId?: string;

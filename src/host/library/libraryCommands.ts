@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { HostServices } from './hostServices';
-import type { Conversations } from './conversations';
-import type { ParsedSource } from '../core/sources/sourceTypes';
-import type { AskArgs, AskResult } from './commands';
-import { loadArxivSource } from '../core/sources/arxivSource';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { PaperLibrary } from '../core/retrieval/library';
-import { sha256Hex } from '../core/sources/hash';
-import { checkSource } from '../core/tasks/constraints';
+import type { HostServices } from '../hostServices';
+import type { Conversations } from '../conversation/conversations';
+import type { ParsedSource } from '../../core/sources/sourceTypes';
+import type { AskArgs, AskResult } from '../commands';
+import { loadArxivSource } from '../../core/sources/arxivSource';
+import { loadSourceFile } from '../../core/sources/loadSource';
+import { PaperLibrary } from '../../core/retrieval/library';
+import { sha256Hex } from '../../core/sources/hash';
+import { checkSource } from '../../core/tasks/constraints';
 
 type Ask = (source: Promise<ParsedSource>, args: AskArgs) => Promise<AskResult | undefined>;
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
-import { OpenAIModelClient } from '../core/model/openaiModelClient';
-import { describeError } from '../core/errors';
-import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../core/model/modelConfig';
-import { CONFIG_SECTION } from './commandIds';
-import { vscodeModelPickItems } from './model/vscodeModels';
+import type { HostServices } from '../hostServices';
+import { OpenAIModelClient } from '../../core/model/openaiModelClient';
+import { describeError } from '../../core/errors';
+import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../../core/model/modelConfig';
+import { CONFIG_SECTION } from '../commandIds';
+import { vscodeModelPickItems } from './vscodeModels';
 
 /** Providers offered by Configure Model…, with the base URL each usually has. */
 const PROVIDERS: { label: string; baseUrl: string; detail: string }[] = [

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HostServices } from './hostServices';
+import type { HostServices } from '../hostServices';
 import type { DatasetTreeProvider } from './datasetTree';
-import type { ExportFormat } from '../core/exports/exportDataset';
-import { exportDataset, EXPORT_FORMATS } from '../core/exports/exportDataset';
-import { importTasksMarkdown, importIntoStore } from '../core/exports/importMarkdown';
+import type { ExportFormat } from '../../core/exports/exportDataset';
+import { exportDataset, EXPORT_FORMATS } from '../../core/exports/exportDataset';
+import { importTasksMarkdown, importIntoStore } from '../../core/exports/importMarkdown';
 
 type Handler = (...args: unknown[]) => Promise<unknown>;
 

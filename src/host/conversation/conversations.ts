@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { SessionInput, SessionTurn } from '../core/assistant/researchSession';
-import type { ConversationState } from '../protocol/panelProtocol';
-import type { HostServices } from './hostServices';
+import type { SessionInput, SessionTurn } from '../../core/assistant/researchSession';
+import type { ConversationState } from '../../protocol/panelProtocol';
+import type { HostServices } from '../hostServices';
 import { ConversationController, sourceKeyOf } from './conversationController';
 import { openCitation, type SourceTextProvider } from './citationOpener';
-import { isConversationState } from '../protocol/panelProtocol';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { describeError } from '../core/errors';
-import { CONFIG_SECTION } from './commandIds';
-import type { PdfViews } from './pdfView/pdfViews';
+import { isConversationState } from '../../protocol/panelProtocol';
+import { loadSourceFile } from '../../core/sources/loadSource';
+import { describeError } from '../../core/errors';
+import { CONFIG_SECTION } from '../commandIds';
+import type { PdfViews } from '../pdfView/pdfViews';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
