@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../core/ports';
 import type { CliIo } from './cliIo';
-import type { CliValues } from './main';
+import type { CliValues } from './cliOptions';
 import type { DialogueTurn } from '../core/dataset/instanceTypes';
 import type { ModelClient } from '../core/model/modelTypes';
 import type { ParsedSource } from '../core/sources/sourceTypes';

@@ -14,7 +14,7 @@ import { VscodeLmClient } from '../model/vscodeLmClient';
 import { dialogueFromHistory, lastAnswer, SOURCES_MARK } from './chatHistory';
 import { hostToolDeps, libraryFolder } from './hostToolDeps';
 
-export const CHAT_SAVE_COMMAND = 'alignment.chat.saveInstance';
+import { CHAT_SAVE_COMMAND } from '../commandIds';
 
 /** What a chat answer leaves in `ChatResult.metadata`, for follow-ups, feedback and the Save button. */
 export interface ChatAnswerMetadata {

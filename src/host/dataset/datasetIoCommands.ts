@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { DatasetTreeProvider } from './datasetTree';
+import type { CommandTable } from '../commandTable';
 import type { ExportFormat } from '../../core/exports/exportDataset';
 import { exportDataset, EXPORT_FORMATS } from '../../core/exports/exportDataset';
 import { importTasksMarkdown, importIntoStore } from '../../core/exports/importMarkdown';
-
-type Handler = (...args: unknown[]) => Promise<unknown>;
 
 /** The file (or folder, for hf and openai-evals) an export is offered under: the extension its format uses. */
 export function exportFileName(format: ExportFormat): string {
@@ -35,7 +34,13 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 };
 
 /** Export Dataset… and Import Tasks from Markdown…. */
-export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvider): Record<'alignment.exportDataset' | 'alignment.importTasks', Handler> {
+export interface DatasetIoCommandDeps {
+  services: HostServices;
+  tree: DatasetTreeProvider;
+  showLog: () => void;
+}
+
+export function datasetIoCommands({ services, tree, showLog }: DatasetIoCommandDeps): CommandTable<'alignment.exportDataset' | 'alignment.importTasks'> {
   return {
     'alignment.exportDataset': async (raw) => {
       const args = (raw && typeof raw === 'object' && !('kind' in raw) ? raw : {}) as { format?: ExportFormat; out?: string; taskId?: string; force?: boolean };
@@ -109,7 +114,7 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       const actions = [format === 'hf' ? 'Show in Explorer' : 'Open', 'Reveal', ...(result.corrupt.length ? ['Show Log'] : [])];
       // The command returns with the result; the notification's buttons act whenever they are used.
       void vscode.window.showInformationMessage(`Alignment: exported ${result.counts.records.toLocaleString()} records as ${format} to ${out}.${skipped}`, ...actions).then(async (choice) => {
-        if (choice === 'Show Log') services.shell.log.show();
+        if (choice === 'Show Log') showLog();
         if (choice === 'Open') await vscode.window.showTextDocument(first, { preview: false });
         if (choice === 'Show in Explorer') await vscode.commands.executeCommand('revealInExplorer', first);
         if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', first);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
 import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { DatasetNode } from './datasetTree';
+import type { CommandTable } from '../commandTable';
 import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { confirmOverBudget, testBudgetSetting } from '../evidence/evidenceCommands';
@@ -26,8 +27,13 @@ function scorecardText(s: Scorecard): string {
  * notification), then lets the researcher compare each answer with the saved one side by side and
  * mark it better, same or worse from the keyboard.
  */
-export function evaluationCommand(services: HostServices, docs: SourceTextProvider) {
-  return async (raw: unknown): Promise<Scorecard | undefined> => {
+export interface EvaluationCommandDeps {
+  services: HostServices;
+  docs: SourceTextProvider;
+}
+
+export function evaluationCommands({ services, docs }: EvaluationCommandDeps): CommandTable<'alignment.evaluateTask'> {
+  return { 'alignment.evaluateTask': async (raw: unknown): Promise<Scorecard | undefined> => {
     const node = raw as DatasetNode | undefined;
     const args: EvaluateArgs = raw && typeof raw === 'object' && !('kind' in raw) ? (raw as EvaluateArgs) : {};
     const tasks = await services.tasks();
@@ -96,7 +102,7 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
         return undefined;
       });
     return scorecard;
-  };
+  } };
 }
 
 /** Side by side: the saved answer and the model's; better / same / worse from a quick pick. */

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
 import type { DatasetNode, DatasetTreeProvider } from './datasetTree';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
 import { citationLabel } from '../../core/retrieval/citations';
 
-type Handler = (...args: unknown[]) => Promise<unknown>;
 type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;
 
 export const INSTANCE_SCHEME = 'alignment-instance';
@@ -41,7 +41,7 @@ export function renderInstanceOutput(inst: TaskInstance): string {
 }
 
 /** Read-only documents for an instance's input and output, built on demand from the dataset. */
-class InstanceDocuments implements vscode.TextDocumentContentProvider {
+export class InstanceDocuments implements vscode.TextDocumentContentProvider {
   constructor(private readonly services: HostServices) {}
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const [, taskId, id, part] = uri.path.split('/');
@@ -58,11 +58,19 @@ type InstanceCommandId =
   | 'alignment.dataset.editInstance'
   | 'alignment.dataset.deleteInstance'
   | 'alignment.dataset.revealInstance'
-  | 'alignment.dataset.openTaskSpec';
+  | 'alignment.dataset.openTaskSpec'
+  | 'alignment.newTask';
 
-/** Commands of the Tasks & Dataset view. */
-export function registerInstanceCommands(services: HostServices, tree: DatasetTreeProvider): Record<InstanceCommandId, Handler> {
-  services.context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(INSTANCE_SCHEME, new InstanceDocuments(services)));
+export interface InstanceCommandDeps {
+  services: HostServices;
+  tree: DatasetTreeProvider;
+}
+
+/**
+ * Commands of the Tasks & Dataset view. They open instances as `alignment-instance:` documents,
+ * which the composition root serves with `InstanceDocuments`.
+ */
+export function instanceCommands({ services, tree }: InstanceCommandDeps): CommandTable<InstanceCommandId> {
   const uriFor = (i: TaskInstance, part: string) => vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${i.taskId}/${i.id}/${part}` });
   const need = (raw: unknown): InstanceNode => {
     if (!isInstanceNode(raw)) throw new Error('Pick an instance in the Tasks & Dataset view first.');
@@ -70,6 +78,7 @@ export function registerInstanceCommands(services: HostServices, tree: DatasetTr
   };
   return {
     'alignment.dataset.refresh': async () => tree.refresh(),
+    'alignment.newTask': async () => tree.newTask(),
     'alignment.dataset.openInstance': async (raw) => {
       const { instance } = need(raw);
       await vscode.window.showTextDocument(uriFor(instance, 'input.md'), { viewColumn: vscode.ViewColumn.One, preview: true });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
 import type { DatasetNode } from '../dataset/datasetTree';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { ScorecardView } from '../../protocol/evidenceProtocol';
@@ -74,8 +75,15 @@ export function scorecardView(card: EvidenceScorecard): ScorecardView {
  * Split Task…, Evaluate Critique with Planted Flaws…, New Blind Study…, Rate Blind Study… and
  * Show Evidence Scorecard. Each accepts an argument object so tests and keybindings can skip prompts.
  */
-export function evidenceCommands(services: HostServices, refreshTree: () => void) {
-  const extensionUri = services.context.extensionUri;
+type EvidenceCommandId = 'alignment.splitTask' | 'alignment.evaluatePlantedFlaws' | 'alignment.createStudy' | 'alignment.rateStudy' | 'alignment.assistStudy' | 'alignment.showScorecard';
+
+export interface EvidenceCommandDeps {
+  services: HostServices;
+  refreshTree: () => void;
+}
+
+export function evidenceCommands({ services, refreshTree }: EvidenceCommandDeps): CommandTable<EvidenceCommandId> {
+  const extensionUri = services.env.extensionUri;
   const log = (m: string) => services.logger.warn(m);
   let scorecardPanel: EvidencePanel | undefined;
 

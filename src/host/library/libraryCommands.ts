@@ -1,19 +1,22 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import type { Conversations } from '../conversation/conversations';
 import type { ParsedSource } from '../../core/sources/sourceTypes';
-import type { AskArgs, AskResult } from '../commands';
+import type { Ask, AskArgs } from '../conversation/askCommands';
+import type { CommandTable } from '../commandTable';
 import { loadArxivSource } from '../../core/sources/arxivSource';
 import { loadSourceFile } from '../../core/sources/loadSource';
 import { PaperLibrary } from '../../core/retrieval/library';
 import { sha256Hex } from '../../core/sources/hash';
 import { checkSource } from '../../core/tasks/constraints';
 
-type Ask = (source: Promise<ParsedSource>, args: AskArgs) => Promise<AskResult | undefined>;
+export interface LibraryCommandDeps {
+  services: HostServices;
+  ask: Ask;
+}
 
 /** Ask About arXiv Paper… and Ask the Library…. */
-export function libraryCommands(services: HostServices, _conversations: Conversations, ask: Ask) {
+export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandTable<'alignment.askAboutArxiv' | 'alignment.askLibrary'> {
   let library: PaperLibrary | undefined;
 
   const libraryFolder = (): string => {
@@ -33,7 +36,7 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
         async (_p, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
-          const src = await loadArxivSource(input, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
+          const src = await loadArxivSource(input, { cacheDir: services.globalStoragePath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
           const task = await services.task(args.taskId ?? 'paper-qa');
           const check = checkSource(src.ref, task.constraints);
           if (!check.allowed) throw new Error(`${check.reason} The task's information constraints do not allow it.`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { describeError } from '../../core/errors';
 import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../../core/model/modelConfig';
@@ -65,10 +66,14 @@ async function writeUserSetting(key: 'baseUrl' | 'model', value: string): Promis
   return undefined;
 }
 
-type Handler = (...args: unknown[]) => Promise<unknown>;
+export interface ModelCommandDeps {
+  services: HostServices;
+  /** The status bar item naming the model, told when a command changed it. */
+  status: { update(): void };
+}
 
-/** Set API Key, Clear API Key, Select Model. */
-export function modelCommands(services: HostServices): Record<'alignment.setApiKey' | 'alignment.clearApiKey' | 'alignment.selectModel' | 'alignment.configureModel', Handler> {
+/** Configure Model, Set API Key, Clear API Key, Select Model. */
+export function modelCommands({ services, status }: ModelCommandDeps): CommandTable<'alignment.setApiKey' | 'alignment.clearApiKey' | 'alignment.selectModel' | 'alignment.configureModel'> {
   return {
     /** Provider preset → base URL → model from the endpoint's /models → key; user settings. */
     'alignment.configureModel': async () => {
@@ -129,7 +134,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
       // The key first, then the settings: open panels follow both and end on the complete set-up.
       if (key) await services.apiKeys.set(key);
       const warnings = [await writeUserSetting('baseUrl', baseUrl), await writeUserSetting('model', model)].filter((w): w is string => !!w);
-      services.shell.status.update();
+      status.update();
       services.logger.info(`Configured ${model} at ${endpointLabel(baseURL)} (user settings)`);
       void vscode.window.showInformationMessage(`Alignment: answers now come from ${model} at ${endpointLabel(baseURL)}.${warnings.length ? ` ${warnings.join(' ')}` : ''}`);
       return { baseUrl, model };
@@ -166,7 +171,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
       if (!model) return undefined;
       const warning = await writeUserSetting('model', model);
       if (warning) void vscode.window.showWarningMessage(`Alignment: ${warning}`);
-      services.shell.status.update();
+      status.update();
       return model;
     },
   };
