@@ -3,7 +3,7 @@ import type { HostServices } from '../hostServices';
 import type { CommandTable } from '../commandTable';
 import type { DatasetNode, DatasetTreeProvider } from './datasetTree';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
-import { citationLabel } from '../../core/retrieval/citations';
+import { renderInstanceInput, renderInstanceOutput } from '../../core/exports/instanceMarkdown';
 
 type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;
 
@@ -11,33 +11,6 @@ export const INSTANCE_SCHEME = 'alignment-instance';
 
 function isInstanceNode(x: unknown): x is InstanceNode {
   return typeof x === 'object' && x !== null && (x as DatasetNode).kind === 'instance';
-}
-
-/** The input of an instance as a readable Markdown document. */
-export function renderInstanceInput(inst: TaskInstance): string {
-  const out: string[] = [`# Input — ${inst.taskId} / ${inst.id}`, ''];
-  if (inst.input.source) out.push(`**Source:** ${inst.input.source.title}${inst.input.source.path ? ` (${inst.input.source.path})` : ''}`, '');
-  if (inst.input.fields) for (const [k, v] of Object.entries(inst.input.fields)) out.push(`**${k}:** ${v}`, '');
-  if (inst.input.text !== undefined) out.push('## Text', '', inst.input.text, '');
-  if (inst.input.dialogue.length) {
-    out.push('## Dialogue', '');
-    for (const d of inst.input.dialogue) out.push(`**${d.role === 'researcher' ? 'Researcher' : 'Assistant'}:** ${d.content}`, '');
-  }
-  if (inst.input.passages.length) {
-    out.push('## Passages used', '');
-    for (const p of inst.input.passages) out.push(`- **${p.id}** (${citationLabel(p.location)}): ${p.text.slice(0, 300).replace(/\n/g, ' ')}${p.text.length > 300 ? '…' : ''}`);
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-export function renderInstanceOutput(inst: TaskInstance): string {
-  const out = [`# Output — ${inst.taskId} / ${inst.id}`, '', inst.output, ''];
-  if (inst.originalOutput) out.push('---', '', '## The model’s original answer', '', inst.originalOutput, '');
-  if (inst.rating) out.push(`**Rating:** ${inst.rating.value}${inst.rating.reason ? ` — ${inst.rating.reason}` : ''}`, '');
-  if (inst.model) out.push(`*Model: ${inst.model.model} at ${inst.model.endpoint}*`);
-  if (inst.parentId) out.push(`*Responds to instance ${inst.parentId}*`);
-  return out.join('\n');
 }
 
 /** Read-only documents for an instance's input and output, built on demand from the dataset. */

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import type { ParsedSource } from '../../core/sources/sourceTypes';
 import type { Ask, AskArgs } from '../conversation/askCommands';
 import type { CommandTable } from '../commandTable';
 import { loadArxivSource } from '../../core/sources/arxivSource';
 import { loadSourceFile } from '../../core/sources/loadSource';
 import { PaperLibrary } from '../../core/retrieval/library';
-import { sha256Hex } from '../../core/sources/hash';
+import { librarySearchSource } from '../../core/tools/librarySource';
 import { checkSource } from '../../core/tasks/constraints';
 
 export interface LibraryCommandDeps {
@@ -66,13 +65,7 @@ export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandT
         });
         if (skipped.length) void vscode.window.showInformationMessage(`Alignment: left out by the task's information constraints: ${skipped.map((s) => s.title).join('; ')}.`);
         // The best passages across papers become one source, each passage labelled with its paper.
-        const source: ParsedSource = {
-          ref: { title: `Library: ${path.basename(folder)} (${lib.papers().length} papers)`, kind: 'text', contentHash: sha256Hex(passages.map((p) => p.text).join('\n')) },
-          blocks: passages.map((p) => ({ text: p.text, location: { ...p.location, section: `${p.source.title}${p.location.section ? ` — ${p.location.section}` : ''}` } })),
-          warnings: skipped.map((s) => s.reason),
-          selection: true,
-        };
-        return source;
+        return librarySearchSource(folder, lib.papers().length, passages, skipped);
       });
       return ask(Promise.resolve(combined), { ...args, question });
     },
