@@ -264,7 +264,7 @@ export async function validateCommand(o: CommonOptions): Promise<number> {
   const { tasks, problems } = await loadTasks(root);
   const store = openStore(o);
   let bad = problems.length;
-  for (const p of problems) o.io.stdout(`error: ${p.message}\n`);
+  for (const p of problems) o.io.stdout(`error: ${p.display}\n`);
   for (const t of tasks) {
     if (!fs.existsSync(store.instancesPath(t.id)) && !isLink(store.instancesPath(t.id)) && !isLink(store.taskDir(t.id))) continue;
     let read: Awaited<ReturnType<DatasetStore['readInstances']>>;

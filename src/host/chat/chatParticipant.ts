@@ -13,6 +13,7 @@ import { librarySearchSource } from '../../core/tools/librarySource';
 import { VscodeLmClient } from '../model/vscodeLmClient';
 import { dialogueFromHistory, lastAnswer, SOURCES_MARK } from './chatHistory';
 import { hostToolDeps, libraryFolder } from './hostToolDeps';
+import { abortOnCancel } from '../cancellation';
 
 import { CHAT_SAVE_COMMAND } from '../commandIds';
 
@@ -154,13 +155,12 @@ export class AlignmentChat {
     const model = request.model ? VscodeLmClient.forModel(request.model, settings, this.services.logger) : await this.services.model();
     const session = await this.services.newSession(prepared.input);
     session.setModel(model);
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
+    const abort = abortOnCancel(token);
     let turn: SessionTurn;
     try {
       turn = await session.ask(prepared.question, { signal: abort.signal, onDelta: (t) => stream.markdown(t) });
     } finally {
-      sub.dispose();
+      abort.dispose();
     }
     this.answers.set(turn.id, { session, turn });
     const metadata: ChatAnswerMetadata = { turnKey: turn.id, command, taskId: session.task.id };

@@ -3,6 +3,8 @@ import type { AlignmentChat } from './chatParticipant';
 import type { ChatTools, ChatToolName } from './chatTools';
 import type { McpCommand } from './mcpDefinition';
 import { CHAT_SAVE_COMMAND } from '../commandIds';
+import { isCancellation } from '../cancellation';
+import { describeError } from '../../core/errors';
 
 /** What the chat surface needs from the loaded host bundle. */
 export interface ChatHost {
@@ -48,7 +50,9 @@ export function registerChatSurface(context: vscode.ExtensionContext, host: () =
       try {
         return await (await host()).chat.save(turnKey, editedText);
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        // A dismissed dialog is the researcher's choice; a failure says what to do (its hint).
+        if (isCancellation(e)) return undefined;
+        const message = describeError(e);
         log.error(`Saving a chat answer failed: ${message}`);
         void vscode.window.showErrorMessage(`Alignment: ${message}`);
         return undefined;

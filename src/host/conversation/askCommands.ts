@@ -8,6 +8,7 @@ import type { ParsedSource } from '../../core/sources/sourceTypes';
 import type { PdfViews } from '../pdfView/pdfViews';
 import { activeDocumentSource, uriSource, documentSource, withWorkspacePath } from '../editorSources';
 import { checkSource } from '../../core/tasks/constraints';
+import { withCancellableProgress } from '../cancellation';
 import { quoteQuestion } from '../pdfView/pdfViewCommands';
 
 /** Options the commands accept as their first argument, so tests and keybindings can skip prompts. */
@@ -148,14 +149,7 @@ export function askCommands({ services, conversations, ask, pdfViews }: AskComma
         uri = picked?.[0];
       }
       if (!uri) return undefined;
-      const source = Promise.resolve(vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Reading ${uri.path.split('/').pop()}…`, cancellable: true },
-        (_p, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          return uriSource(uri, services, abort.signal);
-        },
-      ));
+      const source = withCancellableProgress({ title: `Reading ${uri.path.split('/').pop()}…` }, (signal) => uriSource(uri, services, signal));
       return ask(source, given);
     },
     'alignment.askAboutSelection': async (raw) => {

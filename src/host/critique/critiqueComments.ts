@@ -11,6 +11,7 @@ import { newId } from '../../core/dataset/ids';
 import { redactUrl } from '../../core/redact';
 import { describeError } from '../../core/errors';
 import { CONFIG_SECTION } from '../commandIds';
+import { withCancellableProgress } from '../cancellation';
 
 /** What a comment thread of a finding remembers. */
 interface FindingThread {
@@ -73,17 +74,15 @@ export class DraftCritique implements vscode.Disposable {
     const task = await this.services.task('draft-critique');
     const text = doc.getText();
     const concurrency = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('critique.concurrency', 3);
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Alignment: critiquing the draft', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+    const report = await withCancellableProgress(
+      { title: 'Alignment: critiquing the draft' },
+      async (signal, progress) => {
         let last = 0;
         return critiqueDraft(text, {
           model,
           task,
           concurrency,
-          signal: abort.signal,
+          signal,
           file: uri.scheme === 'file' ? uri.fsPath : uri.toString(),
           onProgress: (done, total, section) => {
             progress.report({ increment: ((done - last) / total) * 100, message: `${done} of ${total}: ${section}` });

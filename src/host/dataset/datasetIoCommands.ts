@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { DatasetTreeProvider } from './datasetTree';
 import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
 import type { ExportFormat } from '../../core/exports/exportDataset';
 import { exportDataset, EXPORT_FORMATS } from '../../core/exports/exportDataset';
 import { importTasksMarkdown, importIntoStore } from '../../core/exports/importMarkdown';
@@ -78,19 +79,19 @@ export function datasetIoCommands({ services, tree, showLog }: DatasetIoCommandD
       }
       const store = await services.store();
       const settings = services.settings();
-      const abort = new AbortController();
+      let cancelled: AbortSignal | undefined;
       let result: Awaited<ReturnType<typeof exportDataset>>;
       try {
-        result = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Alignment: exporting the dataset as ${format}`, cancellable: true },
-          (progress, token) => {
-            token.onCancellationRequested(() => abort.abort());
+        result = await withCancellableProgress(
+          { title: `Alignment: exporting the dataset as ${format}` },
+          (signal, progress) => {
+            cancelled = signal;
             return exportDataset(store, {
               format,
               out,
               taskId: args.taskId,
               force,
-              signal: abort.signal,
+              signal,
               onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }),
               // A runnable export calls the model the researcher uses now; the card names the licence they chose.
               provider: { model: settings.model, baseUrl: settings.baseUrl || undefined },
@@ -100,7 +101,7 @@ export function datasetIoCommands({ services, tree, showLog }: DatasetIoCommandD
         );
       } catch (e) {
         // Cancelling leaves the earlier file (if any) as it was: the export writes to a temporary file first.
-        if (abort.signal.aborted) {
+        if (cancelled?.aborted) {
           void vscode.window.showInformationMessage(`Alignment: export cancelled; ${out} was not changed.`);
           return undefined;
         }

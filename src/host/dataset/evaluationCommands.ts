@@ -3,6 +3,7 @@ import type { HostServices } from '../hostServices';
 import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { DatasetNode } from './datasetTree';
 import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
 import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { confirmOverBudget, testBudgetSetting } from '../evidence/evidenceCommands';
@@ -66,11 +67,9 @@ export function evaluationCommands({ services, docs }: EvaluationCommandDeps): C
     }
     const clients = models.map((model) => new OpenAIModelClient({ ...settings, model }, services.logger));
     const judgeClient = judge ? new OpenAIModelClient({ ...settings, model: judge, temperature: 0 }, services.logger) : undefined;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Alignment: evaluating ${models.join(' vs ')} on ${task.title}`, cancellable: true },
-      (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+    const result = await withCancellableProgress(
+      { title: `Alignment: evaluating ${models.join(' vs ')} on ${task.title}` },
+      (signal, progress) => {
         let last = 0;
         return evaluateTask({
           task,
@@ -81,7 +80,7 @@ export function evaluationCommands({ services, docs }: EvaluationCommandDeps): C
           concurrency: 2,
           testBudget: testBudgetSetting(),
           confirmOverBudget: (b) => confirmOverBudget(task.id, b),
-          signal: abort.signal,
+          signal,
           onProgress: (done, total) => {
             progress.report({ increment: ((done - last) / Math.max(1, total)) * 100, message: `${done} of ${total}` });
             last = done;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
 import type { DatasetNode } from '../dataset/datasetTree';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { ScorecardView } from '../../protocol/evidenceProtocol';
@@ -170,11 +171,9 @@ export function evidenceCommands({ services, refreshTree }: EvidenceCommandDeps)
         models = typed.split(',').map((s) => s.trim()).filter(Boolean);
       }
       const clients = models.map((model) => new OpenAIModelClient({ ...settings, model }, services.logger));
-      const run: PlantedRun = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Alignment: critics on ${flaws.length} planted flaws`, cancellable: true },
-        async (progress, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
+      const run: PlantedRun = await withCancellableProgress(
+        { title: `Alignment: critics on ${flaws.length} planted flaws` },
+        async (signal, progress) => {
           return evaluatePlantedFlaws({
             draft,
             draftFile: draftPath,
@@ -184,7 +183,7 @@ export function evidenceCommands({ services, refreshTree }: EvidenceCommandDeps)
             critiqueTask: await services.task('draft-critique'),
             flawTask: await services.task(FLAW_TASK_ID),
             store: await services.store(),
-            signal: abort.signal,
+            signal,
             onProgress: (model, done, total) => progress.report({ message: `${model}: ${done} of ${total} sections` }),
           });
         },

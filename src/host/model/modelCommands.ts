@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
 import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { describeError } from '../../core/errors';
 import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../../core/model/modelConfig';
@@ -22,20 +23,13 @@ const PROVIDERS: { label: string; baseUrl: string; detail: string }[] = [
 async function listModelsAt(services: HostServices, baseURL: string, apiKey: string | undefined): Promise<{ models: string[]; problem?: string }> {
   const settings = { ...(await services.modelSettings()), baseURL, apiKey };
   const client = new OpenAIModelClient(settings, services.logger);
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Listing the models at ${endpointLabel(baseURL)}…`, cancellable: true },
-    async (_p, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return { models: await client.listModels(abort.signal) };
-      } catch (e) {
-        return { models: [], problem: describeError(e) };
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+  return withCancellableProgress({ title: `Listing the models at ${endpointLabel(baseURL)}…` }, async (signal) => {
+    try {
+      return { models: await client.listModels(signal) };
+    } catch (e) {
+      return { models: [], problem: describeError(e) };
+    }
+  });
 }
 
 /** Picks a model from `models`, or lets the researcher type one; undefined when they give up. */
