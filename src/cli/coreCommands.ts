@@ -19,6 +19,7 @@ import { citationLabel } from '../core/retrieval/citations';
 import { workedExamples } from '../core/dataset/workedExamples';
 import { AlignError, InputFileError } from '../core/errors';
 import { checkSource } from '../core/tasks/constraints';
+import { SETTING_DEFAULTS } from '../core/settingDefaults';
 
 /** What every command gets: parsed flags, I/O, a logger and the Ctrl-C signal. */
 export interface CommonOptions {
@@ -29,7 +30,7 @@ export interface CommonOptions {
 }
 
 export function datasetRoot(o: CommonOptions): string {
-  return path.resolve(o.io.cwd, o.values.dataset ?? 'alignment-tasks');
+  return path.resolve(o.io.cwd, o.values.dataset ?? SETTING_DEFAULTS.datasetFolder);
 }
 
 /** The dataset; its default folder in the working directory may not be a link (a cloned repository could ship one). */

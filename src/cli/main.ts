@@ -4,6 +4,7 @@ import { CLI_REMEDY_WORDING } from './cliRemedies';
 import { askCommand, runCommand, tasksCommand, validateCommand, type CommonOptions } from './coreCommands';
 import { redactSecrets } from '../core/redact';
 import { parse } from './cliOptions';
+import { SETTING_DEFAULTS } from '../core/settingDefaults';
 
 const USAGE = `align — the Alignment Research Assistant on the command line
 
@@ -28,12 +29,12 @@ Usage:
   align mcp [--library DIR] [--dataset DIR]   the tools as an MCP server on stdio
 
 Options for every command:
-  --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
+  --model M          model name (default: $ALIGN_MODEL or ${SETTING_DEFAULTS.model})
   --base-url URL     OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)
-  --timeout SECONDS  request timeout (default 60)
-  --max-time SECONDS longest time for one answer, start to finish (default 600)
-  --max-answer-chars N  longest answer, in characters (default 200000); the start is kept
-  --dataset DIR      dataset folder (default ./alignment-tasks)
+  --timeout SECONDS  request timeout (default ${SETTING_DEFAULTS.requestTimeoutSeconds})
+  --max-time SECONDS longest time for one answer, start to finish (default ${SETTING_DEFAULTS.maxAnswerSeconds})
+  --max-answer-chars N  longest answer, in characters (default ${SETTING_DEFAULTS.maxAnswerChars}); the start is kept
+  --dataset DIR      dataset folder (default ./${SETTING_DEFAULTS.datasetFolder})
   --verbose          log what happens, with stack traces on failure
   -h, --help         this text
 

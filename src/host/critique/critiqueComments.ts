@@ -10,8 +10,8 @@ import { critiqueDraft } from '../../core/critique/critiqueRunner';
 import { newId } from '../../core/dataset/ids';
 import { redactUrl } from '../../core/redact';
 import { describeError } from '../../core/errors';
-import { CONFIG_SECTION } from '../commandIds';
 import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
 
 /** What a comment thread of a finding remembers. */
 interface FindingThread {
@@ -73,7 +73,7 @@ export class DraftCritique implements vscode.Disposable {
     if (!model) throw new Error('Critique needs a language model: set alignment.baseUrl and alignment.model, and run "Alignment: Set API Key".');
     const task = await this.services.task('draft-critique');
     const text = doc.getText();
-    const concurrency = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('critique.concurrency', 3);
+    const concurrency = setting('critique.concurrency');
     const report = await withCancellableProgress(
       { title: 'Alignment: critiquing the draft' },
       async (signal, progress) => {
@@ -94,7 +94,7 @@ export class DraftCritique implements vscode.Disposable {
     // A new run replaces the old threads of this document: no duplicates.
     this.clear(uri);
     const threads = report.findings.map((f) => this.addThread(uri, doc, f, { model: model.settings.model, endpoint: redactUrl(model.settings.baseURL), temperature: model.settings.temperature }));
-    if (vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('critique.showDiagnostics', false)) {
+    if (setting('critique.showDiagnostics')) {
       this.diagnostics.set(
         uri,
         report.findings.map((f) => {

@@ -5,6 +5,7 @@ import type { HostServices } from '../hostServices';
 import type { DatasetTreeProvider } from './datasetTree';
 import type { CommandTable } from '../commandTable';
 import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
 import type { ExportFormat } from '../../core/exports/exportDataset';
 import { exportDataset, EXPORT_FORMATS } from '../../core/exports/exportDataset';
 import { importTasksMarkdown, importIntoStore } from '../../core/exports/importMarkdown';
@@ -95,7 +96,7 @@ export function datasetIoCommands({ services, tree, showLog }: DatasetIoCommandD
               onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }),
               // A runnable export calls the model the researcher uses now; the card names the licence they chose.
               provider: { model: settings.model, baseUrl: settings.baseUrl || undefined },
-              license: vscode.workspace.getConfiguration('alignment').get<string>('export.license', '').trim() || undefined,
+              license: setting('export.license').trim() || undefined,
             });
           },
         );

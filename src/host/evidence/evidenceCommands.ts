@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { CommandTable } from '../commandTable';
 import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
 import type { DatasetNode } from '../dataset/datasetTree';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { ScorecardView } from '../../protocol/evidenceProtocol';
@@ -16,11 +17,10 @@ import { evaluatePlantedFlaws, parsePlantedFlaws, FLAW_TASK_ID, type PlantedRun 
 import { readJudgements, runDir } from '../../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { EvidencePanel } from './evidencePanel';
-import { CONFIG_SECTION } from '../commandIds';
 
 /** The test budget from `alignment.evaluation.testBudget` (0: none). */
 export function testBudgetSetting(): number | undefined {
-  const n = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('evaluation.testBudget', 0);
+  const n = setting('evaluation.testBudget');
   return n > 0 ? n : undefined;
 }
 
