@@ -43,6 +43,9 @@ export const OPTIONS = {
 
 export type CliValues = ReturnType<typeof parse>['values'];
 
+/** A flag's name, as the command table lists it. */
+export type OptionName = keyof typeof OPTIONS;
+
 export function parse(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 }
