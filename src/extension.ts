@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { COMMAND_IDS, PANEL_VIEW_TYPE, PDF_VIEW_TYPE, VIEW_DATASET, type CommandId } from './host/commandIds';
-import { ModelStatusItem } from './host/modelStatusItem';
-import { LazyTreeProvider } from './host/lazyTreeProvider';
+import { ModelStatusItem } from './host/model/modelStatusItem';
+import { LazyTreeProvider } from './host/dataset/lazyTreeProvider';
 import type { Host, HostShell } from './host/hostMain';
 import { registerChatSurface } from './host/chat/chatShell';
+import { isCancellation } from './host/cancellation';
+import { describeError } from './core/errors';
 
 /** What the extension exports: used by the integration tests to look inside a running host. */
 export interface AssistantApi {
@@ -54,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
             log.info(`${id} cancelled`);
             return undefined;
           }
-          const message = errorText(e);
+          const message = describeError(e);
           log.error(`${id} failed: ${e instanceof Error ? e.stack ?? message : message}`);
           void vscode.window.showErrorMessage(`Alignment: ${message}`, 'Show Log').then((choice) => choice && log.show());
           return undefined;
@@ -83,20 +85,6 @@ export function activate(context: vscode.ExtensionContext): AssistantApi {
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(2)} ms`);
   return { activationMs, host };
-}
-
-/** A cancelled read, critique, export or dialog: VS Code's, the core's (code `cancelled`) or an abort. */
-export function isCancellation(e: unknown): boolean {
-  if (e instanceof vscode.CancellationError) return true;
-  const x = e as { code?: unknown; name?: unknown } | undefined;
-  return !!x && typeof x === 'object' && (x.code === 'cancelled' || x.name === 'AbortError' || x.name === 'CancelledError' || x.name === 'Canceled');
-}
-
-/** The message with its hint (what to do), which the core's errors carry as `display`. */
-export function errorText(e: unknown): string {
-  const display = (e as { display?: unknown } | undefined)?.display;
-  if (typeof display === 'string' && display) return display;
-  return e instanceof Error ? e.message : String(e);
 }
 
 export function deactivate(): void {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../core/ports';
 import type { CliIo } from './cliIo';
-import type { CliValues } from './main';
+import type { CliValues } from './cliOptions';
 import type { DialogueTurn } from '../core/dataset/instanceTypes';
 import type { ModelClient } from '../core/model/modelTypes';
 import type { ParsedSource } from '../core/sources/sourceTypes';
@@ -19,6 +19,7 @@ import { citationLabel } from '../core/retrieval/citations';
 import { workedExamples } from '../core/dataset/workedExamples';
 import { AlignError, InputFileError } from '../core/errors';
 import { checkSource } from '../core/tasks/constraints';
+import { SETTING_DEFAULTS } from '../core/settingDefaults';
 
 /** What every command gets: parsed flags, I/O, a logger and the Ctrl-C signal. */
 export interface CommonOptions {
@@ -29,7 +30,7 @@ export interface CommonOptions {
 }
 
 export function datasetRoot(o: CommonOptions): string {
-  return path.resolve(o.io.cwd, o.values.dataset ?? 'alignment-tasks');
+  return path.resolve(o.io.cwd, o.values.dataset ?? SETTING_DEFAULTS.datasetFolder);
 }
 
 /** The dataset; its default folder in the working directory may not be a link (a cloned repository could ship one). */
@@ -264,7 +265,7 @@ export async function validateCommand(o: CommonOptions): Promise<number> {
   const { tasks, problems } = await loadTasks(root);
   const store = openStore(o);
   let bad = problems.length;
-  for (const p of problems) o.io.stdout(`error: ${p.message}\n`);
+  for (const p of problems) o.io.stdout(`error: ${p.display}\n`);
   for (const t of tasks) {
     if (!fs.existsSync(store.instancesPath(t.id)) && !isLink(store.instancesPath(t.id)) && !isLink(store.taskDir(t.id))) continue;
     let read: Awaited<ReturnType<DatasetStore['readInstances']>>;

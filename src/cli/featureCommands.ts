@@ -8,33 +8,13 @@ import { UsageError, readInputFile } from './cliIo';
 import { EXPORT_FORMATS, exportDataset, isExportFormat } from '../core/exports/exportDataset';
 import { importIntoStore, importTasksMarkdown } from '../core/exports/importMarkdown';
 
-/** Commands of the papers, critique and dataset features, loaded only when used. */
-export async function featureCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
-  switch (name) {
-    case 'dataset-export':
-      return exportCommand(o);
-    case 'dataset-import':
-      return importCommand(o, args);
-    case 'dataset-edit':
-      return editCommand(o, args);
-    case 'dataset-rate':
-      return rateCommand(o, args);
-    case 'retrieve':
-    case 'index':
-      return (await import('./paperCommands')).paperCommand(name, o, args);
-    case 'critique':
-      return (await import('./critiqueCli')).critiqueCli(o, args);
-    case 'eval':
-      return (await import('./evalCli')).evalCli(o, args);
-    default:
-      throw new UsageError(`Unknown command "${name}".`);
-  }
-}
+// align dataset export, import, edit and rate (the table is in cliCommands.ts).
 
 /** Formats written as one file, which `--out -` can send to stdout; the others are folders. */
 const ONE_FILE = new Set(['inspect', 'openai-chat', 'dpo', 'promptfoo', 'markdown']);
 
-async function exportCommand(o: CommonOptions): Promise<number> {
+/** align dataset export --format F --out PATH|- [--task ID] [--force] [--license ID]. */
+export async function exportCommand(o: CommonOptions): Promise<number> {
   const { format, out } = o.values;
   if (!format || !isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}.`);
   if (!out) throw new UsageError('--out PATH is required (--out - writes to stdout).');
@@ -65,7 +45,7 @@ async function exportCommand(o: CommonOptions): Promise<number> {
 }
 
 /** align dataset edit <task> <id> --output FILE|-: the researcher's answer replaces the saved one; the model's is kept as the original. */
-async function editCommand(o: CommonOptions, args: string[]): Promise<number> {
+export async function editCommand(o: CommonOptions, args: string[]): Promise<number> {
   const [taskId, id] = args;
   if (!taskId || !id) throw new UsageError('align dataset edit needs a task and an instance id: align dataset edit paper-qa 0mx4… --output answer.md');
   const from = o.values.output;
@@ -80,7 +60,7 @@ async function editCommand(o: CommonOptions, args: string[]): Promise<number> {
 }
 
 /** align dataset rate <task> <id> good|bad [--reason TEXT]. */
-async function rateCommand(o: CommonOptions, args: string[]): Promise<number> {
+export async function rateCommand(o: CommonOptions, args: string[]): Promise<number> {
   const [taskId, id, value] = args;
   if (!taskId || !id || (value !== 'good' && value !== 'bad')) throw new UsageError('align dataset rate needs a task, an instance id and good or bad: align dataset rate paper-qa 0mx4… good --reason "cites the right passage"');
   await loadTask(o, taskId);
@@ -91,7 +71,8 @@ async function rateCommand(o: CommonOptions, args: string[]): Promise<number> {
   return 0;
 }
 
-async function importCommand(o: CommonOptions, args: string[]): Promise<number> {
+/** align dataset import <tasks.md> [--force] [--drafts]. */
+export async function importCommand(o: CommonOptions, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('align dataset import needs a Markdown or text file: align dataset import tasks.md');
   const abs = path.resolve(o.io.cwd, file);

@@ -93,12 +93,27 @@ export class InputFileError extends AlignError {
   }
 }
 
-/** The operation was cancelled by the user. Not an error to report. */
+/**
+ * The operation was cancelled by the user. Not an error to report. The one cancellation error of
+ * the core: the model's cancel is a `ModelError` with the same code (it keeps the partial answer),
+ * and `isCancellation` recognises both, and a raw abort.
+ */
 export class CancelledError extends AlignError {
   override readonly name = 'CancelledError';
   constructor(readonly partial?: string) {
     super('Cancelled.', 'cancelled');
   }
+}
+
+/**
+ * Whether a failure is a cancel rather than an error: a `CancelledError`, any core error with code
+ * `cancelled` (the model client's), or an `AbortError` from an aborted signal (fetch, streams,
+ * timers). Checked by name and code, as `instanceof` fails across bundles.
+ */
+export function isCancellation(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as { code?: unknown; name?: unknown };
+  return x.code === 'cancelled' || x.name === 'CancelledError' || x.name === 'AbortError';
 }
 
 /** Turns anything thrown into a one-line message for people. */

@@ -27,7 +27,6 @@ export const COMMAND_IDS = [
   'alignment.exportDataset',
   'alignment.importTasks',
   'alignment.evaluateTask',
-  'alignment.openCitation',
   'alignment.viewPageAsText',
   'alignment.openPdfWithDefault',
   'alignment.showLog',
@@ -47,6 +46,11 @@ export const COMMAND_IDS = [
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
+
+/** The chat's Save as Instance button: registered by the activation shell (chatShell.ts), not the host's table. */
+export const CHAT_SAVE_COMMAND = 'alignment.chat.saveInstance';
+/** Commands the activation shell registers itself, outside the host's table. */
+export const SHELL_COMMAND_IDS = [CHAT_SAVE_COMMAND] as const;
 
 export const VIEW_DATASET = 'alignment.datasetView';
 export const PANEL_VIEW_TYPE = 'alignment.researchPanel';

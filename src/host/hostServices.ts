@@ -15,17 +15,26 @@ import { isModelConfigured, endpointLabel } from '../core/model/modelConfig';
 import { workedExamples } from '../core/dataset/workedExamples';
 import { SourceCache } from '../core/sources/sourceCache';
 import { AlignError } from '../core/errors';
-import { ApiKeyStore } from './apiKeyStore';
+import { ApiKeyStore } from './model/apiKeyStore';
 import { readSettings, resolveDatasetRoot, type AssistantSettings } from './settings';
-import type { HostShell } from './hostMain';
 import { VscodeModels, isVscodeModelSetting } from './model/vscodeModels';
 import { VscodeLmClient } from './model/vscodeLmClient';
+
+/** What the services need from the extension's context, and nothing more. */
+export interface HostEnvironment {
+  secrets: vscode.SecretStorage;
+  /** The extension's private storage (the dataset with no folder open, the source cache, arXiv downloads). */
+  globalStorageUri: vscode.Uri;
+  extensionUri: vscode.Uri;
+  /** package.json's version (the MCP server reports it). */
+  extensionVersion: string;
+}
 
 /**
  * The host's shared services: settings, secrets, the dataset, tasks and the model, each read
  * fresh when settings change. Commands and views get this object instead of globals.
  */
-export class HostServices {
+export class HostServices implements vscode.Disposable {
   readonly apiKeys: ApiKeyStore;
   readonly sourceCache: SourceCache;
   /** VS Code's own language models (Copilot, provider extensions): a second model source. */
@@ -34,17 +43,20 @@ export class HostServices {
   private tasksWarned = false;
 
   constructor(
-    readonly shell: HostShell,
+    readonly env: HostEnvironment,
     readonly logger: Logger,
   ) {
-    this.apiKeys = new ApiKeyStore(shell.context.secrets);
-    this.sourceCache = new SourceCache(path.join(shell.context.globalStorageUri.fsPath, 'sources'));
+    this.apiKeys = new ApiKeyStore(env.secrets);
+    this.sourceCache = new SourceCache(path.join(env.globalStorageUri.fsPath, 'sources'));
     this.vscodeModels = new VscodeModels(logger);
-    shell.context.subscriptions.push(this.vscodeModels);
   }
 
-  get context(): vscode.ExtensionContext {
-    return this.shell.context;
+  get globalStoragePath(): string {
+    return this.env.globalStorageUri.fsPath;
+  }
+
+  dispose(): void {
+    this.vscodeModels.dispose();
   }
 
   settings(): AssistantSettings {
@@ -52,7 +64,7 @@ export class HostServices {
   }
 
   datasetRoot(): { root: string; inWorkspace: boolean } {
-    return resolveDatasetRoot(this.settings(), this.context.globalStorageUri);
+    return resolveDatasetRoot(this.settings(), this.env.globalStorageUri);
   }
 
   async store(): Promise<DatasetStore> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CONFIG_SECTION } from './commandIds';
+import { SETTING_DEFAULTS, type SettingKey, type SettingValue } from '../core/settingDefaults';
 
 /** The extension's settings, typed. Descriptions live in package.json `contributes.configuration`. */
 export interface AssistantSettings {
@@ -24,23 +25,27 @@ export interface AssistantSettings {
   embeddingModel: string;
 }
 
+/** One setting, with its default from the table the CLI shares (core/settingDefaults.ts). */
+export function setting<K extends SettingKey>(key: K): SettingValue<K> {
+  return vscode.workspace.getConfiguration(CONFIG_SECTION).get<SettingValue<K>>(key, SETTING_DEFAULTS[key] as SettingValue<K>);
+}
+
 export function readSettings(): AssistantSettings {
-  const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
   return {
-    baseUrl: c.get<string>('baseUrl', '').trim(),
-    model: c.get<string>('model', 'gpt-4o-mini').trim(),
-    temperature: c.get<number>('temperature', 0.3),
-    maxTokens: c.get<number>('maxTokens', 2048),
-    timeoutSeconds: c.get<number>('requestTimeoutSeconds', 120),
-    maxRetries: c.get<number>('maxRetries', 2),
-    maxAnswerSeconds: c.get<number>('maxAnswerSeconds', 600),
-    maxAnswerChars: c.get<number>('maxAnswerChars', 200_000),
-    datasetFolder: c.get<string>('datasetFolder', 'alignment-tasks').trim() || 'alignment-tasks',
-    passageBudgetTokens: c.get<number>('passageBudgetTokens', 12000),
-    fewShotEnabled: c.get<boolean>('fewShot.enabled', true),
-    fewShotBudgetTokens: c.get<number>('fewShot.budgetTokens', 3000),
-    libraryFolder: c.get<string>('library.folder', '').trim(),
-    embeddingModel: c.get<string>('embeddingModel', 'text-embedding-3-small').trim(),
+    baseUrl: setting('baseUrl').trim(),
+    model: setting('model').trim(),
+    temperature: setting('temperature'),
+    maxTokens: setting('maxTokens'),
+    timeoutSeconds: setting('requestTimeoutSeconds'),
+    maxRetries: setting('maxRetries'),
+    maxAnswerSeconds: setting('maxAnswerSeconds'),
+    maxAnswerChars: setting('maxAnswerChars'),
+    datasetFolder: setting('datasetFolder').trim() || SETTING_DEFAULTS.datasetFolder,
+    passageBudgetTokens: setting('passageBudgetTokens'),
+    fewShotEnabled: setting('fewShot.enabled'),
+    fewShotBudgetTokens: setting('fewShot.budgetTokens'),
+    libraryFolder: setting('library.folder').trim(),
+    embeddingModel: setting('embeddingModel').trim(),
   };
 }
 

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { panelHtml } from '../../src/host/panel/panelHtml';
-import { DeltaCoalescer } from '../../src/host/panel/deltaCoalescer';
+import { panelHtml } from '../../src/host/conversation/panel/panelHtml';
+import { DeltaCoalescer } from '../../src/host/conversation/panel/deltaCoalescer';
 import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../../src/protocol/panelProtocol';
 import { WEBVIEW_CONTENT_SANDBOX } from '../support/webviewSandbox';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 import type { ModelError } from '../../src/core/model/modelErrors';
 import { EXTENSION_ID, workspaceDir } from './support/assistantUnderTest';
 import { page, waitFor } from './support/pageBridge';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI, FakeReply } from '../support/fakeOpenAIServer';
 import { unusedPort } from '../support/freePort';
 import { assistantAgainstLocalServer, workspaceDir } from './support/assistantUnderTest';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 import type { AssistantApi } from '../../src/extension';
 
 // Every model fault, through the editor command a researcher uses: a clear message, the partial

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer, workspaceDir, EXTENSION_ID } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 
 const paper = (title: string, date: string, body: string) => `---\ntitle: ${title}\ndate: ${date}\n---\n\n# ${title}\n\n## Method\n\n${body}\n`;
 

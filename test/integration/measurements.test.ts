@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeOpenAI } from '../support/fakeOpenAIServer';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 
 // Figures for `npm run bench` (bench/host.bench.mjs), measured inside the real extension host.
 // They are written to ALIGN_TEST_REPORT when it is set; the test asserts only that they exist.

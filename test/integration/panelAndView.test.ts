@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
-import type { DatasetNode } from '../../src/host/datasetTree';
+import type { AskResult } from '../../src/host/conversation/askCommands';
+import type { DatasetNode } from '../../src/host/dataset/datasetTree';
 
 const KEY = 'sk-panel-view-test-0123456789abcdef';
 const PAPER = `# Debate as an Alignment Strategy
@@ -164,7 +164,7 @@ describe('Research panel and dataset view in a real VS Code', function () {
     };
     // The extension's logs (the LogOutputChannel writes under the window's log folder), the
     // workspace (settings, dataset), and the panel states.
-    const logRoot = path.dirname(path.dirname(host.services.context.logUri.fsPath));
+    const logRoot = path.dirname(path.dirname(host.logUri.fsPath));
     walk(logRoot);
     walk(ws());
     const leaks = places.filter((p) => fs.readFileSync(p).includes(KEY));

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import type { HostToWebview } from '../../src/protocol/panelProtocol';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 
 describe('Open panels follow the configuration', function () {

@@ -6,7 +6,7 @@ import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import { buildPdf } from '../support/pdfFixture';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 
 describe('A generated PDF in a real VS Code', function () {
   // Generous: the PDF view opens in a real webview on a loaded machine.

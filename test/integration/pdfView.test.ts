@@ -7,7 +7,7 @@ import { assistantAgainstLocalServer, workspaceDir } from './support/assistantUn
 import { buildPdf, proseLines } from '../support/pdfFixture';
 import { artifactsDir, eventually, uiAction } from './support/uiActions';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 import type { Host } from '../../src/host/hostMain';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
 

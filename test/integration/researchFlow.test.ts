@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer, workspaceDir } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
-import type { AskResult } from '../../src/host/commands';
+import type { AskResult } from '../../src/host/conversation/askCommands';
 
 const KEY = 'sk-test-integration-0123456789abcdef';
 

@@ -402,7 +402,7 @@ test('configuration: the CLI reads the environment, flags win, defaults fill the
   const d = resolveModelSettingsFromEnv({}, {});
   assert.deepEqual(
     { baseURL: d.baseURL, model: d.model, apiKey: d.apiKey, timeoutMs: d.timeoutMs, maxRetries: d.maxRetries },
-    { baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey: undefined, timeoutMs: 60_000, maxRetries: 2 },
+    { baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey: undefined, timeoutMs: 120_000, maxRetries: 2 },
   );
   const env = { OPENAI_BASE_URL: 'http://x/v1/', ALIGN_MODEL: 'llama', OPENAI_API_KEY: ' sk-env ' };
   const s = resolveModelSettingsFromEnv(env, { timeoutSeconds: 5 });
@@ -413,7 +413,7 @@ test('configuration: the CLI reads the environment, flags win, defaults fill the
   const f = resolveModelSettingsFromEnv(env, { model: 'qwen', baseUrl: 'http://y/v1', timeoutSeconds: Number.NaN });
   assert.equal(f.model, 'qwen');
   assert.equal(f.baseURL, 'http://y/v1');
-  assert.equal(f.timeoutMs, 60_000, 'a bad --timeout falls back to the default');
+  assert.equal(f.timeoutMs, 120_000, 'a bad --timeout falls back to the default');
   assert.equal(resolveModelSettingsFromEnv({ ALIGN_MODEL: '' }, {}).model, 'gpt-4o-mini');
 });
 

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { makeNonce, panelCsp, panelHtml } from '../../src/host/panel/panelHtml';
-import { DeltaCoalescer, type CoalescerClock } from '../../src/host/panel/deltaCoalescer';
+import { makeNonce, panelCsp, panelHtml } from '../../src/host/conversation/panel/panelHtml';
+import { DeltaCoalescer, type CoalescerClock } from '../../src/host/conversation/panel/deltaCoalescer';
 
 test('the panel HTML has a nonce CSP with no remote or inline sources, and escapes what it embeds', () => {
   const nonce = makeNonce((n) => randomBytes(n));

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { DatasetStore } from '../dataset/datasetStore';
 import type { InstanceSplit, TaskInstance } from '../dataset/instanceTypes';
 import { AlignError, writeFailureReason } from '../errors';
 import { withFileLock } from '../dataset/fileLock';
@@ -49,12 +48,21 @@ export function withSplit<T extends Pick<TaskInstance, 'id' | 'split'>>(inst: T,
   return { ...inst, split: ruleSplit(config, inst.id) };
 }
 
-export function splitConfigPath(store: DatasetStore, taskId: string): string {
+/**
+ * Where a task's files are: the dataset store answers it. Named here rather than imported, because
+ * the store reads split.json through this module (an import back would be a loop).
+ */
+export interface TaskFolders {
+  taskDir(taskId: string): string;
+  instancesPath(taskId: string): string;
+}
+
+export function splitConfigPath(store: TaskFolders, taskId: string): string {
   return path.join(store.taskDir(taskId), 'split.json');
 }
 
 /** The task's split rule, or undefined when it has none; a damaged file is an error naming it. */
-export function readSplitConfig(store: DatasetStore, taskId: string): SplitConfig | undefined {
+export function readSplitConfig(store: TaskFolders, taskId: string): SplitConfig | undefined {
   const file = splitConfigPath(store, taskId);
   let text: string;
   try {
@@ -94,7 +102,7 @@ export interface SplitResult {
  * instance where it is. Asking for a different fraction or seed is refused: moving an instance
  * from test to train would leak it.
  */
-export async function splitTask(store: DatasetStore, taskId: string, opts: { testFraction: number; seed?: number; now?: Date }): Promise<SplitResult> {
+export async function splitTask(store: TaskFolders, taskId: string, opts: { testFraction: number; seed?: number; now?: Date }): Promise<SplitResult> {
   if (!(opts.testFraction > 0 && opts.testFraction < 1)) {
     throw new AlignError(`A test fraction of ${opts.testFraction} leaves one side empty.`, 'bad-split', 'Give a fraction between 0 and 1, e.g. 0.3.');
   }

@@ -1,10 +1,12 @@
 import type { ModelSettings } from './modelTypes';
 import { DEFAULT_BASE_URL } from './modelTypes';
 import { redactUrl } from '../redact';
+import { SETTING_DEFAULTS } from '../settingDefaults';
 
-export const DEFAULT_MODEL = 'gpt-4o-mini';
-export const DEFAULT_TIMEOUT_SECONDS = 60;
-export const DEFAULT_MAX_RETRIES = 2;
+// The editor's defaults (core/settingDefaults.ts), so `align` and the extension behave alike.
+export const DEFAULT_MODEL = SETTING_DEFAULTS.model;
+export const DEFAULT_TIMEOUT_SECONDS = SETTING_DEFAULTS.requestTimeoutSeconds;
+export const DEFAULT_MAX_RETRIES = SETTING_DEFAULTS.maxRetries;
 
 /** Sent to endpoints that need no key: the SDK refuses to build a client without one. */
 export const NO_KEY_PLACEHOLDER = 'no-key-needed';
@@ -71,7 +73,7 @@ export interface ModelFlags {
 
 /**
  * CLI configuration: OPENAI_API_KEY, OPENAI_BASE_URL, ALIGN_MODEL and ALIGN_EMBEDDING_MODEL (empty: none) from the environment, the
- * flags over them, defaults for the rest (model gpt-4o-mini, 60 s timeout, 2 retries).
+ * flags over them, the editor's defaults for the rest (model gpt-4o-mini, 120 s timeout, 2 retries).
  */
 export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: ModelFlags = {}): ModelSettings {
   const timeout = flags.timeoutSeconds !== undefined && Number.isFinite(flags.timeoutSeconds) && flags.timeoutSeconds > 0 ? flags.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
@@ -80,8 +82,8 @@ export function resolveModelSettingsFromEnv(env: NodeJS.ProcessEnv, flags: Model
     baseURL: normaliseBaseUrl(firstSet(flags.baseUrl, env.OPENAI_BASE_URL)),
     model: firstSet(flags.model, env.ALIGN_MODEL) ?? DEFAULT_MODEL,
     apiKey: firstSet(env.OPENAI_API_KEY),
-    temperature: 0.3,
-    maxTokens: 2048,
+    temperature: SETTING_DEFAULTS.temperature,
+    maxTokens: SETTING_DEFAULTS.maxTokens,
     timeoutMs: Math.round(timeout * 1000),
     maxRetries: retries,
     embeddingModel: env.ALIGN_EMBEDDING_MODEL,

@@ -1,3 +1,4 @@
+import { SETTING_DEFAULTS } from '../settingDefaults';
 /** Settings for an OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, LM Studio, LiteLLM). */
 export interface ModelSettings {
   /** e.g. `https://api.openai.com/v1`, `http://localhost:11434/v1`. Empty: OpenAI's. */
@@ -27,9 +28,9 @@ export interface ModelSettings {
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 /** Ten minutes: far past any real answer, short of forever. */
-export const DEFAULT_MAX_ANSWER_MS = 600_000;
+export const DEFAULT_MAX_ANSWER_MS = SETTING_DEFAULTS.maxAnswerSeconds * 1000;
 /** 200,000 characters: about 50,000 tokens, beyond any answer the tasks ask for. */
-export const DEFAULT_MAX_ANSWER_CHARS = 200_000;
+export const DEFAULT_MAX_ANSWER_CHARS = SETTING_DEFAULTS.maxAnswerChars;
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

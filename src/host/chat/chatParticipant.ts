@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
-import type { SourceTextProvider } from '../citationOpener';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { ResearchSession, SessionInput, SessionTurn } from '../../core/assistant/researchSession';
 import type { ParsedSource, PassageUse } from '../../core/sources/sourceTypes';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
@@ -13,8 +13,9 @@ import { librarySearchSource } from '../../core/tools/librarySource';
 import { VscodeLmClient } from '../model/vscodeLmClient';
 import { dialogueFromHistory, lastAnswer, SOURCES_MARK } from './chatHistory';
 import { hostToolDeps, libraryFolder } from './hostToolDeps';
+import { abortOnCancel } from '../cancellation';
 
-export const CHAT_SAVE_COMMAND = 'alignment.chat.saveInstance';
+import { CHAT_SAVE_COMMAND } from '../commandIds';
 
 /** What a chat answer leaves in `ChatResult.metadata`, for follow-ups, feedback and the Save button. */
 export interface ChatAnswerMetadata {
@@ -154,13 +155,12 @@ export class AlignmentChat {
     const model = request.model ? VscodeLmClient.forModel(request.model, settings, this.services.logger) : await this.services.model();
     const session = await this.services.newSession(prepared.input);
     session.setModel(model);
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
+    const abort = abortOnCancel(token);
     let turn: SessionTurn;
     try {
       turn = await session.ask(prepared.question, { signal: abort.signal, onDelta: (t) => stream.markdown(t) });
     } finally {
-      sub.dispose();
+      abort.dispose();
     }
     this.answers.set(turn.id, { session, turn });
     const metadata: ChatAnswerMetadata = { turnKey: turn.id, command, taskId: session.task.id };

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { AlignmentChat } from './chatParticipant';
 import type { ChatTools, ChatToolName } from './chatTools';
 import type { McpCommand } from './mcpDefinition';
+import { CHAT_SAVE_COMMAND } from '../commandIds';
+import { isCancellation } from '../cancellation';
+import { describeError } from '../../core/errors';
 
 /** What the chat surface needs from the loaded host bundle. */
 export interface ChatHost {
@@ -43,11 +46,13 @@ export function registerChatSurface(context: vscode.ExtensionContext, host: () =
         .then((h) => h.chat.feedback(fb))
         .catch((e: unknown) => log.error(`Could not store the chat rating: ${String(e)}`));
     }),
-    vscode.commands.registerCommand('alignment.chat.saveInstance', async (turnKey: unknown, editedText?: unknown) => {
+    vscode.commands.registerCommand(CHAT_SAVE_COMMAND, async (turnKey: unknown, editedText?: unknown) => {
       try {
         return await (await host()).chat.save(turnKey, editedText);
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        // A dismissed dialog is the researcher's choice; a failure says what to do (its hint).
+        if (isCancellation(e)) return undefined;
+        const message = describeError(e);
         log.error(`Saving a chat answer failed: ${message}`);
         void vscode.window.showErrorMessage(`Alignment: ${message}`);
         return undefined;

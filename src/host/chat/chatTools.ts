@@ -6,6 +6,7 @@ import { draftInstance, listTasks, saveInstance, searchLibrary, searchPaper } fr
 import { parseToolInput, type ToolName } from '../../core/tools/toolInputs';
 import { describeError } from '../../core/errors';
 import { hostToolDeps } from './hostToolDeps';
+import { abortOnCancel } from '../cancellation';
 
 /** The agent-mode tools, by the names contributed in package.json `languageModelTools`. */
 export const CHAT_TOOLS = {
@@ -42,8 +43,7 @@ export class ChatTools {
   }
 
   async invoke(name: ChatToolName, input: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
+    const abort = abortOnCancel(token);
     try {
       switch (name) {
         case 'alignment_searchLibrary':
@@ -66,7 +66,7 @@ export class ChatTools {
     } catch (e) {
       return textResult(`Error: ${describeError(e)}`);
     } finally {
-      sub.dispose();
+      abort.dispose();
     }
   }
 

@@ -45,6 +45,6 @@ export async function loadPaper(services: HostServices, ref: string, signal?: Ab
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const file = path.isAbsolute(ref) || !ws ? ref : path.join(ws, ref);
   if (fs.existsSync(file)) return loadSourceFile(file, { cache: services.sourceCache, signal });
-  if (parseArxivId(ref)) return loadArxivSource(ref, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal, timeoutMs: 60_000 });
+  if (parseArxivId(ref)) return loadArxivSource(ref, { cacheDir: services.globalStoragePath, cache: services.sourceCache, signal, timeoutMs: 60_000 });
   throw new ToolInputError(`There is no paper at ${file}. Give a path (absolute or relative to the workspace) or an arXiv id.`);
 }

@@ -17,9 +17,9 @@ export interface McpCommand {
  * ELECTRON_RUN_AS_NODE (Node ignores the variable).
  */
 export function mcpCommand(services: HostServices): McpCommand {
-  const cli = path.join(services.context.extensionPath, 'dist', 'cli.js');
+  const cli = path.join(services.env.extensionUri.fsPath, 'dist', 'cli.js');
   const library = libraryFolder(services);
-  const version = String((services.context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
+  const version = services.env.extensionVersion;
   return {
     label: 'Alignment Research',
     command: process.execPath,

@@ -5,12 +5,13 @@ import type { HostServices } from '../hostServices';
 import type { AnchoredFinding, CritiqueReport } from '../../core/critique/critiqueRunner';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
 import type { ChatMessage } from '../../core/model/modelTypes';
-import type { SourceTextProvider } from '../citationOpener';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import { critiqueDraft } from '../../core/critique/critiqueRunner';
 import { newId } from '../../core/dataset/ids';
 import { redactUrl } from '../../core/redact';
 import { describeError } from '../../core/errors';
-import { CONFIG_SECTION } from '../commandIds';
+import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
 
 /** What a comment thread of a finding remembers. */
 interface FindingThread {
@@ -72,18 +73,16 @@ export class DraftCritique implements vscode.Disposable {
     if (!model) throw new Error('Critique needs a language model: set alignment.baseUrl and alignment.model, and run "Alignment: Set API Key".');
     const task = await this.services.task('draft-critique');
     const text = doc.getText();
-    const concurrency = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('critique.concurrency', 3);
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Alignment: critiquing the draft', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+    const concurrency = setting('critique.concurrency');
+    const report = await withCancellableProgress(
+      { title: 'Alignment: critiquing the draft' },
+      async (signal, progress) => {
         let last = 0;
         return critiqueDraft(text, {
           model,
           task,
           concurrency,
-          signal: abort.signal,
+          signal,
           file: uri.scheme === 'file' ? uri.fsPath : uri.toString(),
           onProgress: (done, total, section) => {
             progress.report({ increment: ((done - last) / total) * 100, message: `${done} of ${total}: ${section}` });
@@ -95,7 +94,7 @@ export class DraftCritique implements vscode.Disposable {
     // A new run replaces the old threads of this document: no duplicates.
     this.clear(uri);
     const threads = report.findings.map((f) => this.addThread(uri, doc, f, { model: model.settings.model, endpoint: redactUrl(model.settings.baseURL), temperature: model.settings.temperature }));
-    if (vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('critique.showDiagnostics', false)) {
+    if (setting('critique.showDiagnostics')) {
       this.diagnostics.set(
         uri,
         report.findings.map((f) => {

@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import type { DatasetNode } from '../datasetTree';
+import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
+import type { DatasetNode } from '../dataset/datasetTree';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { ScorecardView } from '../../protocol/evidenceProtocol';
 import type { EvidenceScorecard } from '../../core/evaluation/scorecardData';
@@ -14,11 +17,10 @@ import { evaluatePlantedFlaws, parsePlantedFlaws, FLAW_TASK_ID, type PlantedRun 
 import { readJudgements, runDir } from '../../core/evaluation/evaluateTask';
 import { OpenAIModelClient } from '../../core/model/openaiModelClient';
 import { EvidencePanel } from './evidencePanel';
-import { CONFIG_SECTION } from '../commandIds';
 
 /** The test budget from `alignment.evaluation.testBudget` (0: none). */
 export function testBudgetSetting(): number | undefined {
-  const n = vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>('evaluation.testBudget', 0);
+  const n = setting('evaluation.testBudget');
   return n > 0 ? n : undefined;
 }
 
@@ -74,8 +76,15 @@ export function scorecardView(card: EvidenceScorecard): ScorecardView {
  * Split Task…, Evaluate Critique with Planted Flaws…, New Blind Study…, Rate Blind Study… and
  * Show Evidence Scorecard. Each accepts an argument object so tests and keybindings can skip prompts.
  */
-export function evidenceCommands(services: HostServices, refreshTree: () => void) {
-  const extensionUri = services.context.extensionUri;
+type EvidenceCommandId = 'alignment.splitTask' | 'alignment.evaluatePlantedFlaws' | 'alignment.createStudy' | 'alignment.rateStudy' | 'alignment.assistStudy' | 'alignment.showScorecard';
+
+export interface EvidenceCommandDeps {
+  services: HostServices;
+  refreshTree: () => void;
+}
+
+export function evidenceCommands({ services, refreshTree }: EvidenceCommandDeps): CommandTable<EvidenceCommandId> {
+  const extensionUri = services.env.extensionUri;
   const log = (m: string) => services.logger.warn(m);
   let scorecardPanel: EvidencePanel | undefined;
 
@@ -162,11 +171,9 @@ export function evidenceCommands(services: HostServices, refreshTree: () => void
         models = typed.split(',').map((s) => s.trim()).filter(Boolean);
       }
       const clients = models.map((model) => new OpenAIModelClient({ ...settings, model }, services.logger));
-      const run: PlantedRun = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Alignment: critics on ${flaws.length} planted flaws`, cancellable: true },
-        async (progress, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
+      const run: PlantedRun = await withCancellableProgress(
+        { title: `Alignment: critics on ${flaws.length} planted flaws` },
+        async (signal, progress) => {
           return evaluatePlantedFlaws({
             draft,
             draftFile: draftPath,
@@ -176,7 +183,7 @@ export function evidenceCommands(services: HostServices, refreshTree: () => void
             critiqueTask: await services.task('draft-critique'),
             flawTask: await services.task(FLAW_TASK_ID),
             store: await services.store(),
-            signal: abort.signal,
+            signal,
             onProgress: (model, done, total) => progress.report({ message: `${model}: ${done} of ${total} sections` }),
           });
         },

@@ -1,4 +1,4 @@
-import { escapeAttr as esc, panelCsp } from '../panel/panelHtml';
+import { escapeAttr as esc, panelCsp } from '../conversation/panel/panelHtml';
 
 /**
  * The evidence views' HTML (scorecard and blind study). Pure, like the research panel's, and under

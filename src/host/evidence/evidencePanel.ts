@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { EvidenceHostMessage, EvidenceWebviewMessage } from '../../protocol/evidenceProtocol';
 import { isEvidenceWebviewMessage } from '../../protocol/evidenceProtocol';
-import { makeNonce } from '../panel/panelHtml';
+import { makeNonce } from '../conversation/panel/panelHtml';
 import { evidenceHtml } from './evidenceHtml';
+import { describeError } from '../../core/errors';
 
 export const EVIDENCE_VIEW_TYPE = 'alignment.evidence';
 
@@ -49,7 +50,7 @@ export class EvidencePanel {
         try {
           await this.onMessage(raw);
         } catch (e) {
-          this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+          this.post({ type: 'error', message: describeError(e) });
         }
       }),
       this.panel.onDidChangeViewState(() => {

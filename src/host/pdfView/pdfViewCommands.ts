@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
 import type { PdfViews, PdfView } from './pdfViews';
-import { openPdfPage, type SourceTextProvider } from '../citationOpener';
+import { openPdfPage, type SourceTextProvider } from '../conversation/citationOpener';
 import { uriSource } from '../editorSources';
 
 /** The question as the paper-QA instances of the task format put it: the quote, then the question. */
@@ -15,8 +16,15 @@ function activeOrThrow(pdfViews: PdfViews): PdfView {
   return view;
 }
 
+export interface PdfViewCommandDeps {
+  services: HostServices;
+  pdfViews: PdfViews;
+  /** Where the page's text is shown. */
+  text: SourceTextProvider;
+}
+
 /** Commands of the PDF view's title bar and context menu. */
-export function pdfViewCommands(services: HostServices, pdfViews: PdfViews, text: SourceTextProvider) {
+export function pdfViewCommands({ services, pdfViews, text }: PdfViewCommandDeps): CommandTable<'alignment.viewPageAsText' | 'alignment.openPdfWithDefault'> {
   return {
     /** The extracted text of the page in view, as the assistant reads it. */
     'alignment.viewPageAsText': async (): Promise<void> => {

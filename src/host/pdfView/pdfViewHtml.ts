@@ -4,7 +4,7 @@
  * worker file (a webview resource, so another origin than the frame) in a blob that imports it.
  * No remote loads: the PDF arrives as bytes in a message.
  */
-import { escapeAttr } from '../panel/panelHtml';
+import { escapeAttr } from '../conversation/panel/panelHtml';
 export interface PdfViewHtmlOptions {
   cspSource: string;
   nonce: string;

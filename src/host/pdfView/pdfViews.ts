@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports';
 import { MAX_PDF_BYTES } from '../../core/sources/pdfSource';
 import { isPdfWebviewMessage, type PdfHostToWebview, type PdfViewState, type PdfWebviewToHost } from '../../protocol/pdfViewProtocol';
 import { pdfViewHtml } from './pdfViewHtml';
-import { makeNonce } from '../panel/panelHtml';
+import { makeNonce } from '../conversation/panel/panelHtml';
 import { PDF_VIEW_TYPE } from '../commandIds';
 
 /** Context key: the active PDF view has text selected (for the keybinding and menus). */

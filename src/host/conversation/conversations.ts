@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
-import type { SessionInput, SessionTurn } from '../core/assistant/researchSession';
-import type { ConversationState } from '../protocol/panelProtocol';
-import type { HostServices } from './hostServices';
+import type { SessionInput, SessionTurn } from '../../core/assistant/researchSession';
+import type { ConversationState } from '../../protocol/panelProtocol';
+import type { HostServices } from '../hostServices';
 import { ConversationController, sourceKeyOf } from './conversationController';
 import { openCitation, type SourceTextProvider } from './citationOpener';
-import { isConversationState } from '../protocol/panelProtocol';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { describeError } from '../core/errors';
-import { CONFIG_SECTION } from './commandIds';
-import type { PdfViews } from './pdfView/pdfViews';
+import { isConversationState } from '../../protocol/panelProtocol';
+import { loadSourceFile } from '../../core/sources/loadSource';
+import { describeError } from '../../core/errors';
+import type { PdfViews } from '../pdfView/pdfViews';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
@@ -23,18 +22,12 @@ export class Conversations {
     private readonly onSaved: () => void,
     /** Citations of a PDF open here, on the highlighted passage. */
     private readonly pdfViews?: PdfViews,
-  ) {
-    // Open panels follow the configuration: a key set, a model picked or a setting changed
-    // reaches every panel's next question and its Retry.
-    services.context.subscriptions.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(CONFIG_SECTION)) this.followConfiguration();
-      }),
-      services.context.secrets.onDidChange(() => this.followConfiguration()),
-    );
-  }
+  ) {}
 
-  /** Gives every open panel the model as now configured (in order, so the last change wins). */
+  /**
+   * Gives every open panel the model as now configured (in order, so the last change wins). The
+   * composition root calls it when a key is set, a model picked or a setting changed.
+   */
   followConfiguration(): Promise<void> {
     this.following = this.following.then(async () => {
       if (!this.open.size) return;
@@ -62,7 +55,7 @@ export class Conversations {
   private deps() {
     const s = this.services;
     return {
-      extensionUri: s.context.extensionUri,
+      extensionUri: s.env.extensionUri,
       logger: s.logger,
       store: () => s.store(),
       task: (id: string) => s.task(id),

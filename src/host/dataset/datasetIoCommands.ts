@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HostServices } from './hostServices';
+import type { HostServices } from '../hostServices';
 import type { DatasetTreeProvider } from './datasetTree';
-import type { ExportFormat } from '../core/exports/exportDataset';
-import { exportDataset, EXPORT_FORMATS } from '../core/exports/exportDataset';
-import { importTasksMarkdown, importIntoStore } from '../core/exports/importMarkdown';
-
-type Handler = (...args: unknown[]) => Promise<unknown>;
+import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
+import { setting } from '../settings';
+import type { ExportFormat } from '../../core/exports/exportDataset';
+import { exportDataset, EXPORT_FORMATS } from '../../core/exports/exportDataset';
+import { importTasksMarkdown, importIntoStore } from '../../core/exports/importMarkdown';
 
 /** The file (or folder, for hf and openai-evals) an export is offered under: the extension its format uses. */
 export function exportFileName(format: ExportFormat): string {
@@ -35,7 +36,13 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 };
 
 /** Export Dataset… and Import Tasks from Markdown…. */
-export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvider): Record<'alignment.exportDataset' | 'alignment.importTasks', Handler> {
+export interface DatasetIoCommandDeps {
+  services: HostServices;
+  tree: DatasetTreeProvider;
+  showLog: () => void;
+}
+
+export function datasetIoCommands({ services, tree, showLog }: DatasetIoCommandDeps): CommandTable<'alignment.exportDataset' | 'alignment.importTasks'> {
   return {
     'alignment.exportDataset': async (raw) => {
       const args = (raw && typeof raw === 'object' && !('kind' in raw) ? raw : {}) as { format?: ExportFormat; out?: string; taskId?: string; force?: boolean };
@@ -73,29 +80,29 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       }
       const store = await services.store();
       const settings = services.settings();
-      const abort = new AbortController();
+      let cancelled: AbortSignal | undefined;
       let result: Awaited<ReturnType<typeof exportDataset>>;
       try {
-        result = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Alignment: exporting the dataset as ${format}`, cancellable: true },
-          (progress, token) => {
-            token.onCancellationRequested(() => abort.abort());
+        result = await withCancellableProgress(
+          { title: `Alignment: exporting the dataset as ${format}` },
+          (signal, progress) => {
+            cancelled = signal;
             return exportDataset(store, {
               format,
               out,
               taskId: args.taskId,
               force,
-              signal: abort.signal,
+              signal,
               onProgress: (n) => progress.report({ message: `${n.toLocaleString()} instances` }),
               // A runnable export calls the model the researcher uses now; the card names the licence they chose.
               provider: { model: settings.model, baseUrl: settings.baseUrl || undefined },
-              license: vscode.workspace.getConfiguration('alignment').get<string>('export.license', '').trim() || undefined,
+              license: setting('export.license').trim() || undefined,
             });
           },
         );
       } catch (e) {
         // Cancelling leaves the earlier file (if any) as it was: the export writes to a temporary file first.
-        if (abort.signal.aborted) {
+        if (cancelled?.aborted) {
           void vscode.window.showInformationMessage(`Alignment: export cancelled; ${out} was not changed.`);
           return undefined;
         }
@@ -109,7 +116,7 @@ export function datasetIoCommands(services: HostServices, tree: DatasetTreeProvi
       const actions = [format === 'hf' ? 'Show in Explorer' : 'Open', 'Reveal', ...(result.corrupt.length ? ['Show Log'] : [])];
       // The command returns with the result; the notification's buttons act whenever they are used.
       void vscode.window.showInformationMessage(`Alignment: exported ${result.counts.records.toLocaleString()} records as ${format} to ${out}.${skipped}`, ...actions).then(async (choice) => {
-        if (choice === 'Show Log') services.shell.log.show();
+        if (choice === 'Show Log') showLog();
         if (choice === 'Open') await vscode.window.showTextDocument(first, { preview: false });
         if (choice === 'Show in Explorer') await vscode.commands.executeCommand('revealInExplorer', first);
         if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', first);

@@ -1,15 +1,16 @@
 import * as vscode from 'vscode';
-import type { ResearchSession, SessionInput, SessionTurn } from '../core/assistant/researchSession';
-import type { DatasetStore } from '../core/dataset/datasetStore';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import type { TaskSpec } from '../core/tasks/taskTypes';
-import type { Logger } from '../core/ports';
-import type { ModelClient } from '../core/model/modelTypes';
-import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
-import { isWebviewToHostMessage } from '../protocol/panelProtocol';
-import { citationLabel } from '../core/retrieval/citations';
-import { AlignError, CancelledError, describeError } from '../core/errors';
+import type { ResearchSession, SessionInput, SessionTurn } from '../../core/assistant/researchSession';
+import type { DatasetStore } from '../../core/dataset/datasetStore';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import type { TaskSpec } from '../../core/tasks/taskTypes';
+import type { Logger } from '../../core/ports';
+import type { ModelClient } from '../../core/model/modelTypes';
+import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../../protocol/panelProtocol';
+import { isWebviewToHostMessage } from '../../protocol/panelProtocol';
+import { citationLabel } from '../../core/retrieval/citations';
+import { CancelledError, describeError } from '../../core/errors';
 import { ResearchPanel } from './panel/researchPanel';
+import { isCancellation } from '../cancellation';
 
 /** What a conversation needs from the rest of the host. */
 export interface ControllerDeps {
@@ -380,7 +381,7 @@ export class ConversationController {
         }
       }
     } catch (e) {
-      if (AlignError.is(e) && e.code === 'cancelled') {
+      if (isCancellation(e)) {
         this.deps.logger.info(`Panel action ${msg.type} cancelled`);
         return;
       }

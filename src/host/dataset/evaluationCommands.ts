@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
-import type { SourceTextProvider } from './citationOpener';
+import type { HostServices } from '../hostServices';
+import type { SourceTextProvider } from '../conversation/citationOpener';
 import type { DatasetNode } from './datasetTree';
-import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../core/evaluation/evaluateTask';
-import { OpenAIModelClient } from '../core/model/openaiModelClient';
-import { confirmOverBudget, testBudgetSetting } from './evidence/evidenceCommands';
+import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
+import { evaluateTask, recordHumanVerdict, type Judgement, type Scorecard, type Verdict } from '../../core/evaluation/evaluateTask';
+import { OpenAIModelClient } from '../../core/model/openaiModelClient';
+import { confirmOverBudget, testBudgetSetting } from '../evidence/evidenceCommands';
 
 interface EvaluateArgs {
   taskId?: string;
@@ -26,8 +28,13 @@ function scorecardText(s: Scorecard): string {
  * notification), then lets the researcher compare each answer with the saved one side by side and
  * mark it better, same or worse from the keyboard.
  */
-export function evaluationCommand(services: HostServices, docs: SourceTextProvider) {
-  return async (raw: unknown): Promise<Scorecard | undefined> => {
+export interface EvaluationCommandDeps {
+  services: HostServices;
+  docs: SourceTextProvider;
+}
+
+export function evaluationCommands({ services, docs }: EvaluationCommandDeps): CommandTable<'alignment.evaluateTask'> {
+  return { 'alignment.evaluateTask': async (raw: unknown): Promise<Scorecard | undefined> => {
     const node = raw as DatasetNode | undefined;
     const args: EvaluateArgs = raw && typeof raw === 'object' && !('kind' in raw) ? (raw as EvaluateArgs) : {};
     const tasks = await services.tasks();
@@ -60,11 +67,9 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
     }
     const clients = models.map((model) => new OpenAIModelClient({ ...settings, model }, services.logger));
     const judgeClient = judge ? new OpenAIModelClient({ ...settings, model: judge, temperature: 0 }, services.logger) : undefined;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Alignment: evaluating ${models.join(' vs ')} on ${task.title}`, cancellable: true },
-      (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+    const result = await withCancellableProgress(
+      { title: `Alignment: evaluating ${models.join(' vs ')} on ${task.title}` },
+      (signal, progress) => {
         let last = 0;
         return evaluateTask({
           task,
@@ -75,7 +80,7 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
           concurrency: 2,
           testBudget: testBudgetSetting(),
           confirmOverBudget: (b) => confirmOverBudget(task.id, b),
-          signal: abort.signal,
+          signal,
           onProgress: (done, total) => {
             progress.report({ increment: ((done - last) / Math.max(1, total)) * 100, message: `${done} of ${total}` });
             last = done;
@@ -96,7 +101,7 @@ export function evaluationCommand(services: HostServices, docs: SourceTextProvid
         return undefined;
       });
     return scorecard;
-  };
+  } };
 }
 
 /** Side by side: the saved answer and the model's; better / same / worse from a quick pick. */

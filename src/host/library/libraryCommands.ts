@@ -1,19 +1,22 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { HostServices } from './hostServices';
-import type { Conversations } from './conversations';
-import type { ParsedSource } from '../core/sources/sourceTypes';
-import type { AskArgs, AskResult } from './commands';
-import { loadArxivSource } from '../core/sources/arxivSource';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { PaperLibrary } from '../core/retrieval/library';
-import { sha256Hex } from '../core/sources/hash';
-import { checkSource } from '../core/tasks/constraints';
+import type { HostServices } from '../hostServices';
+import type { Ask, AskArgs } from '../conversation/askCommands';
+import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
+import { loadArxivSource } from '../../core/sources/arxivSource';
+import { loadSourceFile } from '../../core/sources/loadSource';
+import { PaperLibrary } from '../../core/retrieval/library';
+import { librarySearchSource } from '../../core/tools/librarySource';
+import { checkSource } from '../../core/tasks/constraints';
 
-type Ask = (source: Promise<ParsedSource>, args: AskArgs) => Promise<AskResult | undefined>;
+export interface LibraryCommandDeps {
+  services: HostServices;
+  ask: Ask;
+}
 
 /** Ask About arXiv Paper… and Ask the Library…. */
-export function libraryCommands(services: HostServices, _conversations: Conversations, ask: Ask) {
+export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandTable<'alignment.askAboutArxiv' | 'alignment.askLibrary'> {
   let library: PaperLibrary | undefined;
 
   const libraryFolder = (): string => {
@@ -28,19 +31,17 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
       const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs & { id?: string };
       const input = args.id ?? (await vscode.window.showInputBox({ prompt: 'arXiv id or link', placeHolder: '2009.01325 or https://arxiv.org/abs/2009.01325', ignoreFocusOut: true }));
       if (!input?.trim()) return undefined;
-      const source = vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Fetching ${input.trim()} from arXiv…`, cancellable: true },
-        async (_p, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          const src = await loadArxivSource(input, { cacheDir: services.context.globalStorageUri.fsPath, cache: services.sourceCache, signal: abort.signal, timeoutMs: 60_000 });
+      const source = withCancellableProgress(
+        { title: `Fetching ${input.trim()} from arXiv…` },
+        async (signal) => {
+          const src = await loadArxivSource(input, { cacheDir: services.globalStoragePath, cache: services.sourceCache, signal, timeoutMs: 60_000 });
           const task = await services.task(args.taskId ?? 'paper-qa');
           const check = checkSource(src.ref, task.constraints);
           if (!check.allowed) throw new Error(`${check.reason} The task's information constraints do not allow it.`);
           return src;
         },
       );
-      return ask(Promise.resolve(source), args);
+      return ask(source, args);
     },
     'alignment.askLibrary': async (raw: unknown) => {
       const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs;
@@ -50,28 +51,20 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
       const question = args.question ?? (await vscode.window.showInputBox({ prompt: `Ask the papers in ${folder}`, ignoreFocusOut: true }))?.trim();
       if (!question) return undefined;
       const task = await services.task(args.taskId ?? 'paper-qa');
-      const combined = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Indexing the library…', cancellable: true }, async (_p, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        const r = await lib.refresh(abort.signal);
+      const combined = withCancellableProgress({ title: 'Indexing the library…' }, async (signal) => {
+        const r = await lib.refresh(signal);
         if (r.problems.length) void vscode.window.showWarningMessage(`Alignment: ${r.problems.length} paper(s) in the library could not be read; see the log.`);
         const model = await services.model();
         const embed = model?.embed;
         const { passages, skipped } = await lib.search(question, 12, task.constraints, {
-          embed: embed ? (texts) => embed.call(model, texts, abort.signal) : undefined,
+          embed: embed ? (texts) => embed.call(model, texts, signal) : undefined,
           onEmbeddingError: (e) => services.logger.warn(`Library: embeddings failed; passages ranked by words alone: ${(e as Error).message}`),
         });
         if (skipped.length) void vscode.window.showInformationMessage(`Alignment: left out by the task's information constraints: ${skipped.map((s) => s.title).join('; ')}.`);
         // The best passages across papers become one source, each passage labelled with its paper.
-        const source: ParsedSource = {
-          ref: { title: `Library: ${path.basename(folder)} (${lib.papers().length} papers)`, kind: 'text', contentHash: sha256Hex(passages.map((p) => p.text).join('\n')) },
-          blocks: passages.map((p) => ({ text: p.text, location: { ...p.location, section: `${p.source.title}${p.location.section ? ` — ${p.location.section}` : ''}` } })),
-          warnings: skipped.map((s) => s.reason),
-          selection: true,
-        };
-        return source;
+        return librarySearchSource(folder, lib.papers().length, passages, skipped);
       });
-      return ask(Promise.resolve(combined), { ...args, question });
+      return ask(combined, { ...args, question });
     },
   };
 }

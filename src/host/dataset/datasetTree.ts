@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { untrustedMarkdown } from './untrustedMarkdown';
-import type { HostServices } from './hostServices';
-import type { LoadedTask, TaskSpec } from '../core/tasks/taskTypes';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import { INSTANCE_GUIDANCE } from '../core/tasks/taskTypes';
-import { describeError } from '../core/errors';
+import { untrustedMarkdown } from '../untrustedMarkdown';
+import type { HostServices } from '../hostServices';
+import type { LoadedTask } from '../../core/tasks/taskTypes';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import { INSTANCE_GUIDANCE } from '../../core/tasks/taskTypes';
+import { describeError } from '../../core/errors';
+import { knowledgeCutoffProblem, newTaskSpec, suggestTaskId, taskIdProblem } from '../../core/tasks/newTask';
 
 /** Nodes of the Tasks & Dataset view: plain data, kept apart from TreeItem. */
 export type DatasetNode =
@@ -125,12 +126,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
       vscode.window.showInputBox({ prompt, placeHolder, ignoreFocusOut: true, validateInput: validate });
     const title = await ask('Task title', 'e.g. Find counterexamples to a proposed alignment scheme');
     if (!title) return undefined;
-    const suggested = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
-    const id = await vscode.window.showInputBox({
-      prompt: 'Task id (folder name)',
-      value: suggested,
-      validateInput: (v) => (/^[a-z0-9][a-z0-9-]{0,63}$/.test(v) ? undefined : 'Lower-case letters, digits and dashes.'),
-    });
+    const id = await vscode.window.showInputBox({ prompt: 'Task id (folder name)', value: suggestTaskId(title), validateInput: taskIdProblem });
     if (!id) return undefined;
     const context = await ask('Context: who uses this task, doing what?', 'A researcher reading a paper wants…');
     if (context === undefined) return undefined;
@@ -138,26 +134,11 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     if (inputType === undefined) return undefined;
     const outputType = await ask('Output type', 'e.g. A list of concrete ways it could fail');
     if (outputType === undefined) return undefined;
-    const cutoff = await ask('Knowledge cut-off date (optional, YYYY-MM-DD)', '2022-06-30', (v) =>
-      !v || /^\d{4}-\d{2}-\d{2}$/.test(v) ? undefined : 'Use YYYY-MM-DD, or leave it empty.',
-    );
-    if (cutoff === undefined) return undefined;
-    const excluded = await ask('Documents to exclude (optional, separated by ;)', 'e.g. arXiv 2212.03827; Eliciting latent knowledge report');
-    if (excluded === undefined) return undefined;
-    const spec: TaskSpec = {
-      schemaVersion: 1,
-      id,
-      title,
-      context: context || title,
-      inputType: inputType || 'Text',
-      outputType: outputType || 'Text',
-      constraints: {
-        ...(cutoff ? { knowledgeCutoff: cutoff } : {}),
-        ...(excluded?.trim() ? { excludedDocuments: excluded.split(';').map((s) => s.trim()).filter(Boolean) } : {}),
-      },
-      instructions: `${context || title}\nInput: ${inputType}.\nProduce: ${outputType}.`,
-      inputKind: 'text',
-    };
+    const knowledgeCutoff = await ask('Knowledge cut-off date (optional, YYYY-MM-DD)', '2022-06-30', knowledgeCutoffProblem);
+    if (knowledgeCutoff === undefined) return undefined;
+    const excludedDocuments = await ask('Documents to exclude (optional, separated by ;)', 'e.g. arXiv 2212.03827; Eliciting latent knowledge report');
+    if (excludedDocuments === undefined) return undefined;
+    const spec = newTaskSpec({ id, title, context, inputType, outputType, knowledgeCutoff, excludedDocuments });
     const store = await this.services.store();
     const file = await store.writeTaskSpec(spec);
     this.refresh();

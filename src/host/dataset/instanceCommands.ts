@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
+import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
 import type { DatasetNode, DatasetTreeProvider } from './datasetTree';
-import type { TaskInstance } from '../core/dataset/instanceTypes';
-import { citationLabel } from '../core/retrieval/citations';
+import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import { renderInstanceInput, renderInstanceOutput } from '../../core/exports/instanceMarkdown';
 
-type Handler = (...args: unknown[]) => Promise<unknown>;
 type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;
 
 export const INSTANCE_SCHEME = 'alignment-instance';
@@ -13,35 +13,8 @@ function isInstanceNode(x: unknown): x is InstanceNode {
   return typeof x === 'object' && x !== null && (x as DatasetNode).kind === 'instance';
 }
 
-/** The input of an instance as a readable Markdown document. */
-export function renderInstanceInput(inst: TaskInstance): string {
-  const out: string[] = [`# Input — ${inst.taskId} / ${inst.id}`, ''];
-  if (inst.input.source) out.push(`**Source:** ${inst.input.source.title}${inst.input.source.path ? ` (${inst.input.source.path})` : ''}`, '');
-  if (inst.input.fields) for (const [k, v] of Object.entries(inst.input.fields)) out.push(`**${k}:** ${v}`, '');
-  if (inst.input.text !== undefined) out.push('## Text', '', inst.input.text, '');
-  if (inst.input.dialogue.length) {
-    out.push('## Dialogue', '');
-    for (const d of inst.input.dialogue) out.push(`**${d.role === 'researcher' ? 'Researcher' : 'Assistant'}:** ${d.content}`, '');
-  }
-  if (inst.input.passages.length) {
-    out.push('## Passages used', '');
-    for (const p of inst.input.passages) out.push(`- **${p.id}** (${citationLabel(p.location)}): ${p.text.slice(0, 300).replace(/\n/g, ' ')}${p.text.length > 300 ? '…' : ''}`);
-    out.push('');
-  }
-  return out.join('\n');
-}
-
-export function renderInstanceOutput(inst: TaskInstance): string {
-  const out = [`# Output — ${inst.taskId} / ${inst.id}`, '', inst.output, ''];
-  if (inst.originalOutput) out.push('---', '', '## The model’s original answer', '', inst.originalOutput, '');
-  if (inst.rating) out.push(`**Rating:** ${inst.rating.value}${inst.rating.reason ? ` — ${inst.rating.reason}` : ''}`, '');
-  if (inst.model) out.push(`*Model: ${inst.model.model} at ${inst.model.endpoint}*`);
-  if (inst.parentId) out.push(`*Responds to instance ${inst.parentId}*`);
-  return out.join('\n');
-}
-
 /** Read-only documents for an instance's input and output, built on demand from the dataset. */
-class InstanceDocuments implements vscode.TextDocumentContentProvider {
+export class InstanceDocuments implements vscode.TextDocumentContentProvider {
   constructor(private readonly services: HostServices) {}
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const [, taskId, id, part] = uri.path.split('/');
@@ -58,11 +31,19 @@ type InstanceCommandId =
   | 'alignment.dataset.editInstance'
   | 'alignment.dataset.deleteInstance'
   | 'alignment.dataset.revealInstance'
-  | 'alignment.dataset.openTaskSpec';
+  | 'alignment.dataset.openTaskSpec'
+  | 'alignment.newTask';
 
-/** Commands of the Tasks & Dataset view. */
-export function registerInstanceCommands(services: HostServices, tree: DatasetTreeProvider): Record<InstanceCommandId, Handler> {
-  services.context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(INSTANCE_SCHEME, new InstanceDocuments(services)));
+export interface InstanceCommandDeps {
+  services: HostServices;
+  tree: DatasetTreeProvider;
+}
+
+/**
+ * Commands of the Tasks & Dataset view. They open instances as `alignment-instance:` documents,
+ * which the composition root serves with `InstanceDocuments`.
+ */
+export function instanceCommands({ services, tree }: InstanceCommandDeps): CommandTable<InstanceCommandId> {
   const uriFor = (i: TaskInstance, part: string) => vscode.Uri.from({ scheme: INSTANCE_SCHEME, path: `/${i.taskId}/${i.id}/${part}` });
   const need = (raw: unknown): InstanceNode => {
     if (!isInstanceNode(raw)) throw new Error('Pick an instance in the Tasks & Dataset view first.');
@@ -70,6 +51,7 @@ export function registerInstanceCommands(services: HostServices, tree: DatasetTr
   };
   return {
     'alignment.dataset.refresh': async () => tree.refresh(),
+    'alignment.newTask': async () => tree.newTask(),
     'alignment.dataset.openInstance': async (raw) => {
       const { instance } = need(raw);
       await vscode.window.showTextDocument(uriFor(instance, 'input.md'), { viewColumn: vscode.ViewColumn.One, preview: true });

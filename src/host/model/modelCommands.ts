@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
-import type { HostServices } from './hostServices';
-import { OpenAIModelClient } from '../core/model/openaiModelClient';
-import { describeError } from '../core/errors';
-import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../core/model/modelConfig';
-import { CONFIG_SECTION } from './commandIds';
-import { vscodeModelPickItems } from './model/vscodeModels';
+import type { HostServices } from '../hostServices';
+import type { CommandTable } from '../commandTable';
+import { withCancellableProgress } from '../cancellation';
+import { OpenAIModelClient } from '../../core/model/openaiModelClient';
+import { describeError } from '../../core/errors';
+import { endpointLabel, endpointNeedsKey, normaliseBaseUrl } from '../../core/model/modelConfig';
+import { CONFIG_SECTION } from '../commandIds';
+import { vscodeModelPickItems } from './vscodeModels';
 
 /** Providers offered by Configure Model…, with the base URL each usually has. */
 const PROVIDERS: { label: string; baseUrl: string; detail: string }[] = [
@@ -21,20 +23,13 @@ const PROVIDERS: { label: string; baseUrl: string; detail: string }[] = [
 async function listModelsAt(services: HostServices, baseURL: string, apiKey: string | undefined): Promise<{ models: string[]; problem?: string }> {
   const settings = { ...(await services.modelSettings()), baseURL, apiKey };
   const client = new OpenAIModelClient(settings, services.logger);
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Listing the models at ${endpointLabel(baseURL)}…`, cancellable: true },
-    async (_p, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return { models: await client.listModels(abort.signal) };
-      } catch (e) {
-        return { models: [], problem: describeError(e) };
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+  return withCancellableProgress({ title: `Listing the models at ${endpointLabel(baseURL)}…` }, async (signal) => {
+    try {
+      return { models: await client.listModels(signal) };
+    } catch (e) {
+      return { models: [], problem: describeError(e) };
+    }
+  });
 }
 
 /** Picks a model from `models`, or lets the researcher type one; undefined when they give up. */
@@ -65,10 +60,14 @@ async function writeUserSetting(key: 'baseUrl' | 'model', value: string): Promis
   return undefined;
 }
 
-type Handler = (...args: unknown[]) => Promise<unknown>;
+export interface ModelCommandDeps {
+  services: HostServices;
+  /** The status bar item naming the model, told when a command changed it. */
+  status: { update(): void };
+}
 
-/** Set API Key, Clear API Key, Select Model. */
-export function modelCommands(services: HostServices): Record<'alignment.setApiKey' | 'alignment.clearApiKey' | 'alignment.selectModel' | 'alignment.configureModel', Handler> {
+/** Configure Model, Set API Key, Clear API Key, Select Model. */
+export function modelCommands({ services, status }: ModelCommandDeps): CommandTable<'alignment.setApiKey' | 'alignment.clearApiKey' | 'alignment.selectModel' | 'alignment.configureModel'> {
   return {
     /** Provider preset → base URL → model from the endpoint's /models → key; user settings. */
     'alignment.configureModel': async () => {
@@ -129,7 +128,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
       // The key first, then the settings: open panels follow both and end on the complete set-up.
       if (key) await services.apiKeys.set(key);
       const warnings = [await writeUserSetting('baseUrl', baseUrl), await writeUserSetting('model', model)].filter((w): w is string => !!w);
-      services.shell.status.update();
+      status.update();
       services.logger.info(`Configured ${model} at ${endpointLabel(baseURL)} (user settings)`);
       void vscode.window.showInformationMessage(`Alignment: answers now come from ${model} at ${endpointLabel(baseURL)}.${warnings.length ? ` ${warnings.join(' ')}` : ''}`);
       return { baseUrl, model };
@@ -166,7 +165,7 @@ export function modelCommands(services: HostServices): Record<'alignment.setApiK
       if (!model) return undefined;
       const warning = await writeUserSetting('model', model);
       if (warning) void vscode.window.showWarningMessage(`Alignment: ${warning}`);
-      services.shell.status.update();
+      status.update();
       return model;
     },
   };

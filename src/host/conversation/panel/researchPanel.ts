@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { ConversationState, HostToWebview, WebviewToHost } from '../../protocol/panelProtocol';
-import { applyHostMessage, isConversationState, isWebviewToHostMessage } from '../../protocol/panelProtocol';
+import type { ConversationState, HostToWebview, WebviewToHost } from '../../../protocol/panelProtocol';
+import { applyHostMessage, isConversationState, isWebviewToHostMessage } from '../../../protocol/panelProtocol';
 import { panelHtml, makeNonce } from './panelHtml';
 import { DeltaCoalescer } from './deltaCoalescer';
-import { PANEL_VIEW_TYPE } from '../commandIds';
+import { PANEL_VIEW_TYPE } from '../../commandIds';
 
 /** Receives the webview's messages once they have passed the runtime guard. */
 export interface PanelHandler {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { CONFIG_SECTION } from './commandIds';
-import { endpointNeedsKey, endpointLabel } from '../core/model/modelConfig';
+import { CONFIG_SECTION } from '../commandIds';
+import { endpointNeedsKey, endpointLabel } from '../../core/model/modelConfig';
+import { readSettings } from '../settings';
 
 /** Where the API key is kept in SecretStorage (see ApiKeyStore). */
 const API_KEY_SECRET = 'alignment.apiKey';
@@ -32,9 +33,7 @@ export class ModelStatusItem implements vscode.Disposable {
 
   /** `detail` overrides the tooltip, e.g. "no API key set". */
   update(detail?: string): void {
-    const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    const model = (cfg.get<string>('model') ?? '').trim();
-    const baseUrl = (cfg.get<string>('baseUrl') ?? '').trim();
+    const { model, baseUrl } = readSettings();
     const endpoint = endpointLabel(baseUrl);
     const generation = ++this.generation;
     const needsKey = !!model && endpointNeedsKey(baseUrl);

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ResearchSession, SessionTurn } from '../core/assistant/researchSession';
-import { citationFocus, citingSentence } from '../core/retrieval/citationFocus';
-import type { ParsedSource, PassageUse } from '../core/sources/sourceTypes';
-import type { PdfViews } from './pdfView/pdfViews';
+import type { ResearchSession, SessionTurn } from '../../core/assistant/researchSession';
+import { citationFocus, citingSentence } from '../../core/retrieval/citationFocus';
+import type { ParsedSource, PassageUse } from '../../core/sources/sourceTypes';
+import type { PdfViews } from '../pdfView/pdfViews';
 
 export const SOURCE_TEXT_SCHEME = 'alignment-source';
 
