@@ -5,8 +5,8 @@ import { SETTING_DEFAULTS } from '../core/settingDefaults';
 
 /**
  * One command of `align`: the words that name it, its usage lines (the help is made from them),
- * the flags it reads besides the common ones, and what it runs. The larger commands are loaded
- * when first used (`import()`).
+ * the flags it reads besides the common ones, and what it runs. Runners reach their module through
+ * `import()`: esbuild keeps one bundle (dist/cli.js), but a module runs only when its command does.
  */
 export interface CliCommand {
   words: readonly string[];

@@ -19,8 +19,3 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
-
-/** Where the API key comes from: SecretStorage in the editor, the environment in the CLI. */
-export interface SecretSource {
-  getApiKey(): Promise<string | undefined>;
-}

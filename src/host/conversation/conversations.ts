@@ -8,6 +8,7 @@ import { isConversationState } from '../../protocol/panelProtocol';
 import { loadSourceFile } from '../../core/sources/loadSource';
 import { describeError } from '../../core/errors';
 import type { PdfViews } from '../pdfView/pdfViews';
+import { revivalFailedHtml } from './panel/revivalFailedHtml';
 
 /** The open research panels, and which one the researcher used last. */
 export class Conversations {
@@ -123,7 +124,9 @@ export class Conversations {
       this.open.add(controller);
     } catch (e) {
       this.services.logger.error(`Could not restore a research panel: ${describeError(e)}`);
-      panel.webview.html = `<!DOCTYPE html><html><body><p>This panel could not be restored: ${escapeHtml(describeError(e))}</p></body></html>`;
+      // Nothing runs in the page that says so.
+      panel.webview.options = { enableScripts: false };
+      panel.webview.html = revivalFailedHtml(describeError(e));
     }
   }
 }
@@ -133,8 +136,4 @@ function dialogueOf(state: ConversationState | undefined) {
   return (state?.turns ?? [])
     .filter((t) => t.content.trim() && !t.parentTurnId && !t.taskTitle && (t.role === 'researcher' || t.status === 'done'))
     .map((t) => ({ role: t.role, content: t.content }));
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -31,8 +31,7 @@ export class ModelStatusItem implements vscode.Disposable {
     this.listeners.push(vscode.lm.onDidChangeChatModels(() => this.update()));
   }
 
-  /** `detail` overrides the tooltip, e.g. "no API key set". */
-  update(detail?: string): void {
+  update(): void {
     const { model, baseUrl } = readSettings();
     const endpoint = endpointLabel(baseUrl);
     const generation = ++this.generation;
@@ -43,31 +42,30 @@ export class ModelStatusItem implements vscode.Disposable {
       async (key) => {
         // A later update may have finished first.
         if (generation !== this.generation) return;
-        if (vscodeModel) return this.show(`$(sparkle) ${vscodeModel}`, 'alignment.selectModel', `Alignment Research Assistant: answers come from ${vscodeModel}, a model VS Code offers. Click to pick another model.`, detail);
+        if (vscodeModel) return this.show(`$(sparkle) ${vscodeModel}`, 'alignment.selectModel', `Alignment Research Assistant: answers come from ${vscodeModel}, a model VS Code offers. Click to pick another model.`);
         const ready = !!model && (!needsKey || !!key);
         if (!ready) {
           const offered = await vscode.lm.selectChatModels().then((m) => m[0], () => undefined);
           if (generation !== this.generation) return;
           if (offered) {
-            return this.show(`$(sparkle) ${offered.name}`, 'alignment.selectModel', `Alignment Research Assistant: no endpoint is configured, so answers come from ${offered.name} (${offered.vendor}), a model VS Code offers. Click to pick another model.`, detail);
+            return this.show(`$(sparkle) ${offered.name}`, 'alignment.selectModel', `Alignment Research Assistant: no endpoint is configured, so answers come from ${offered.name} (${offered.vendor}), a model VS Code offers. Click to pick another model.`);
           }
         }
         this.item.text = ready ? `$(sparkle) ${model}` : '$(sparkle) No model';
         this.item.command = ready ? 'alignment.selectModel' : 'alignment.configureModel';
         this.item.tooltip =
-          detail ??
-          (ready
+          ready
             ? `Alignment Research Assistant: answers come from ${model} at ${endpoint}. Click to pick another model.`
-            : `Alignment Research Assistant: no model configured${model ? ` (${endpoint} needs an API key)` : ''}. Click to configure one.`);
+            : `Alignment Research Assistant: no model configured${model ? ` (${endpoint} needs an API key)` : ''}. Click to configure one.`;
       },
       () => undefined,
     );
   }
 
-  private show(text: string, command: string, tooltip: string, detail: string | undefined): void {
+  private show(text: string, command: string, tooltip: string): void {
     this.item.text = text;
     this.item.command = command;
-    this.item.tooltip = detail ?? tooltip;
+    this.item.tooltip = tooltip;
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { ConversationState, HostToWebview, WebviewToHost } from '../../../protocol/panelProtocol';
-import { applyHostMessage, isConversationState, isWebviewToHostMessage } from '../../../protocol/panelProtocol';
+import { applyHostMessage, isWebviewToHostMessage } from '../../../protocol/panelProtocol';
 import { panelHtml, makeNonce } from './panelHtml';
 import { DeltaCoalescer } from './deltaCoalescer';
 import { PANEL_VIEW_TYPE } from '../../commandIds';
@@ -62,7 +62,7 @@ export class ResearchPanel {
     return new ResearchPanel(panel, extensionUri, handler);
   }
 
-  /** Takes over a panel VS Code restored after a reload (see `registerResearchPanelSerializer`). */
+  /** Takes over a panel VS Code restored after a reload (the activation shell's serializer hands it over). */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handler: PanelHandler): ResearchPanel {
     panel.webview.options = researchPanelOptions(extensionUri);
     return new ResearchPanel(panel, extensionUri, handler);
@@ -228,25 +228,4 @@ export class ResearchPanel {
   dispose(): void {
     if (!this.disposed) this.panel.dispose();
   }
-}
-
-/**
- * Registers the serializer that brings research panels back after a window reload, with the
- * conversation the webview saved (checked by `isConversationState`; `undefined` if it fails).
- * The revive handler typically calls `ResearchPanel.revive(panel, extensionUri, handler)`.
- */
-export function registerResearchPanelSerializer(
-  context: Pick<vscode.ExtensionContext, 'subscriptions'>,
-  extensionUri: vscode.Uri,
-  reviveHandler: (panel: vscode.WebviewPanel, state: ConversationState | undefined) => void | Promise<void>,
-): vscode.Disposable {
-  const registration = vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-      // Restrict the restored webview before anything else runs in it.
-      panel.webview.options = researchPanelOptions(extensionUri);
-      await reviveHandler(panel, isConversationState(state) ? state : undefined);
-    },
-  });
-  context.subscriptions.push(registration);
-  return registration;
 }
