@@ -9,6 +9,21 @@ import { withFileLock } from './fileLock';
 import { assertNoLinkBelow, assertNotLink } from './datasetPaths';
 import { validateFeedback, validateInstance } from './instanceValidation';
 import { readSplitConfig, withSplit } from '../evaluation/splits';
+import {
+  decodeSummary,
+  discardSummary,
+  encodeSummary,
+  InstanceSummary,
+  recordAppend,
+  sameStamp,
+  scanInstances,
+  stampOf,
+  summaryAfterRewrite,
+  summaryEntryOf,
+  summaryPath,
+  writeSummaryFile,
+  type SummaryEntry,
+} from './instanceSummary';
 
 const TASK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -29,6 +44,10 @@ function writeError(e: unknown, file: string): never {
  * the file atomically and keep every unreadable line byte for byte.
  */
 export class DatasetStore {
+  /** Summaries read by this store, by instances file, with the summary file's identity when read. */
+  private readonly summaries = new Map<string, { summary: InstanceSummary; ino: bigint; bytes: number }>();
+  private readonly loading = new Map<string, Promise<InstanceSummary>>();
+
   /**
    * `linkedRoot: 'refuse'` when the dataset folder was not chosen by the researcher (the default
    * folder of a repository they have not trusted, or of the directory the CLI runs in): a repository
@@ -86,7 +105,118 @@ export class DatasetStore {
   }
 
   async countInstances(taskId: string): Promise<number> {
-    return (await this.readInstances(taskId)).instances.length;
+    return (await this.summaryOf(taskId)).count;
+  }
+
+  /**
+   * How many readable instances a task has and its unreadable lines (the first ones, with their
+   * total), from the task's summary: no instance is parsed unless the summary must be rebuilt.
+   */
+  async instanceCounts(taskId: string): Promise<{ count: number; corrupt: CorruptLine[]; corruptCount: number }> {
+    const file = this.instancesPath(taskId);
+    const summary = await this.summaryOf(taskId);
+    return { count: summary.count, corrupt: summary.corrupt(file), corruptCount: summary.header.corruptCount };
+  }
+
+  /**
+   * The task's summary (instanceSummary.ts), true of instances.jsonl as it is now: the one in
+   * memory, extended by the records other saves appended, or read from disk, or rebuilt from the
+   * instances file when the one on disk is stale, missing or damaged.
+   */
+  async summaryOf(taskId: string): Promise<InstanceSummary> {
+    const file = this.checked(this.instancesPath(taskId));
+    const pending = this.loading.get(file);
+    if (pending) return pending;
+    const load = this.loadSummary(file).finally(() => this.loading.delete(file));
+    this.loading.set(file, load);
+    return load;
+  }
+
+  private async loadSummary(file: string): Promise<InstanceSummary> {
+    const now = await stampOf(file);
+    if (!now) return new InstanceSummary({ size: 0, mtimeNs: '0', tail: 0, corrupt: [], corruptCount: 0 }, Buffer.alloc(0));
+    const target = summaryPath(file);
+    try {
+      const st = await fs.promises.lstat(target, { bigint: true });
+      const cached = this.summaries.get(file);
+      const size = Number(st.size);
+      if (st.isFile() && cached && cached.ino === st.ino && size >= cached.bytes) {
+        if (size > cached.bytes) {
+          // Only the records appended since: the rest is unchanged (a rewrite would be a new file).
+          const handle = await fs.promises.open(target, fs.constants.O_RDONLY | NOFOLLOW);
+          try {
+            const more = Buffer.alloc(size - cached.bytes);
+            const { bytesRead } = await handle.read(more, 0, more.length, cached.bytes);
+            if (bytesRead === more.length && more.length % 48 === 0) {
+              cached.summary.append(more);
+              cached.bytes = size;
+            } else this.summaries.delete(file);
+          } finally {
+            await handle.close();
+          }
+        }
+        const kept = this.summaries.get(file);
+        if (kept && sameStamp(kept.summary.stamp(), now)) return kept.summary;
+      } else if (st.isFile()) {
+        const bytes = await fs.promises.readFile(target, { flag: fs.constants.O_RDONLY | NOFOLLOW });
+        const summary = decodeSummary(bytes);
+        if (summary && sameStamp(summary.stamp(), now)) {
+          this.summaries.set(file, { summary, ino: st.ino, bytes: bytes.length });
+          return summary;
+        }
+      }
+    } catch {
+      // A missing or unreadable summary is rebuilt like a stale one.
+    }
+    return this.rebuildSummary(file);
+  }
+
+  /** Summarises instances.jsonl again and keeps the result when the file held still while it was read. */
+  private async rebuildSummary(file: string): Promise<InstanceSummary> {
+    this.summaries.delete(file);
+    const scan = await scanInstances(file);
+    if (!scan) return new InstanceSummary({ size: 0, mtimeNs: '0', tail: 0, corrupt: [], corruptCount: 0 }, Buffer.alloc(0));
+    const bytes = encodeSummary(scan.entries, scan.corrupt, scan.stamp);
+    const summary = decodeSummary(bytes)!;
+    if (scan.stable) {
+      try {
+        const target = summaryPath(file);
+        writeSummaryFile(target, bytes);
+        const st = await fs.promises.lstat(target, { bigint: true });
+        this.summaries.set(file, { summary, ino: st.ino, bytes: bytes.length });
+      } catch {
+        // A read-only dataset folder still works: the summary is kept in memory only.
+      }
+    }
+    return summary;
+  }
+
+  /**
+   * Reads instances by their summary entries, each from its own line; undefined for an entry whose
+   * line no longer holds the instance it described (the summary is then discarded).
+   */
+  async readInstancesAt(taskId: string, entries: readonly SummaryEntry[]): Promise<(TaskInstance | undefined)[]> {
+    const file = this.checked(this.instancesPath(taskId));
+    const handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+    const out: (TaskInstance | undefined)[] = [];
+    let wrong = false;
+    try {
+      for (const e of entries) {
+        const line = Buffer.alloc(e.length);
+        const { bytesRead } = await handle.read(line, 0, e.length, e.offset);
+        const inst = bytesRead === e.length ? readableInstance(line) : undefined;
+        const same = inst && sameEntry(summaryEntryOf(inst, e.offset, e.length), e);
+        if (!same) wrong = true;
+        out.push(same ? inst : undefined);
+      }
+    } finally {
+      await handle.close();
+    }
+    if (wrong) {
+      this.summaries.delete(file);
+      await discardSummary(file);
+    }
+    return out;
   }
 
   /** Appends an instance; writes `spec` as task.json first when the task has none yet. */
@@ -102,7 +232,11 @@ export class DatasetStore {
         const { origin: _o, specPath: _p, ...plain } = spec as TaskSpec & { origin?: unknown; specPath?: unknown };
         await this.writeTaskSpec(plain as TaskSpec);
       }
-      await withFileLock(file, async () => appendJsonlLine(file, checked));
+      await withFileLock(file, async () => {
+        const before = await stampOf(file);
+        const line = appendJsonlLine(file, checked);
+        await recordAppend(file, before, line, summaryEntryOf(checked, line.offset, line.length));
+      });
     } catch (e) {
       writeError(e, file);
     }
@@ -156,8 +290,14 @@ export class DatasetStore {
     try {
       this.checked(file);
       await withFileLock(file, async () => {
+        // The summary as it stood before, if it was true of the file: it is then updated, not rebuilt.
+        const before = await stampOf(file);
+        const inMemory = this.summaries.get(file)?.summary;
+        const prior = inMemory && sameStamp(inMemory.stamp(), before) ? inMemory : decodeSummaryFile(file);
+        const usable = prior && sameStamp(prior.stamp(), before) ? prior : undefined;
         const bytes = readFileNoFollow(file);
         if (!bytes) throw new AlignError(`${file} does not exist.`, 'no-instance', 'Refresh the view.');
+        let changed: { offset: number; oldLength: number; next?: Buffer } | undefined;
         const needle = Buffer.from(id, 'utf8');
         const out: Buffer[] = [];
         let found = false;
@@ -169,7 +309,9 @@ export class DatasetStore {
           if (current) {
             found = true;
             const next = change(current);
-            if (next) out.push(Buffer.from(JSON.stringify(validateBeforeWrite(next)), 'utf8'));
+            const nextBytes = next ? Buffer.from(JSON.stringify(validateBeforeWrite(next)), 'utf8') : undefined;
+            if (nextBytes) out.push(nextBytes);
+            changed = { offset: start, oldLength: line.length, next: nextBytes };
           } else {
             out.push(line);
           }
@@ -183,16 +325,61 @@ export class DatasetStore {
           if (i) joined.push(NEWLINE);
           joined.push(b);
         });
-        writeFileAtomic(file, Buffer.concat(joined));
+        const written = Buffer.concat(joined);
+        writeFileAtomic(file, written);
+        await this.afterRewrite(file, usable, changed!, written.length);
       });
     } catch (e) {
       if (AlignError.is(e)) throw e;
       writeError(e, file);
     }
   }
+
+  /**
+   * Under the lock, after a rewrite: the summary updated for the one changed line when it was true
+   * of the file before, otherwise removed (the next reader rebuilds it). Never fails the rewrite.
+   */
+  private async afterRewrite(file: string, prior: InstanceSummary | undefined, changed: { offset: number; oldLength: number; next?: Buffer }, size: number): Promise<void> {
+    this.summaries.delete(file);
+    try {
+      const stamp = await stampOf(file);
+      if (!prior || !stamp || stamp.size !== size) throw new Error('no summary to update');
+      const next = changed.next ? summaryEntryOf(validateInstance(JSON.parse(changed.next.toString('utf8'))), changed.offset, changed.next.length) : undefined;
+      const bytes = summaryAfterRewrite(prior, file, changed.offset, changed.oldLength, next, stamp);
+      if (!bytes) throw new Error('the summary cannot follow this change');
+      writeSummaryFile(summaryPath(file), bytes);
+    } catch {
+      await discardSummary(file);
+    }
+  }
 }
 
 const NEWLINE = Buffer.from('\n');
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/** A summary file read from disk now, whatever it describes; undefined when missing or damaged. */
+function decodeSummaryFile(file: string): InstanceSummary | undefined {
+  try {
+    const bytes = readFileNoFollow(summaryPath(file));
+    return bytes ? decodeSummary(bytes) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A line's instance, when it is readable (valid UTF-8, JSON and a valid instance). */
+function readableInstance(line: Buffer): TaskInstance | undefined {
+  if (!isUtf8(line)) return undefined;
+  try {
+    return validateInstance(JSON.parse(line.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+function sameEntry(a: SummaryEntry, b: SummaryEntry): boolean {
+  return a.rating === b.rating && a.split === b.split && a.eligible === b.eligible && a.tokens === b.tokens && (a.createdMs === b.createdMs || (Number.isNaN(a.createdMs) && Number.isNaN(b.createdMs)));
+}
 
 /** The instance on this line when it is readable and has this id; otherwise the line is kept as it is. */
 function readableWithId(line: Buffer, id: string): TaskInstance | undefined {
