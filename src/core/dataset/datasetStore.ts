@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import type { CorruptLine, FeedbackRecord, Rating, TaskInstance } from './instanceTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { AlignError, writeFailureReason } from '../errors';
-import { appendJsonlLine, readFileNoFollow, readJsonl, readJsonlBatches, writeFileAtomic } from './jsonlFile';
+import { appendJsonlLine, readFileNoFollowAsync, readJsonlBatches, writeFileAtomic, writeFileAtomicAsync } from './jsonlFile';
 import { withFileLock } from './fileLock';
 import { assertNoLinkBelow, assertNotLink } from './datasetPaths';
 import { validateFeedback, validateInstance } from './instanceValidation';
@@ -12,7 +12,6 @@ import { readSplitConfig, withSplit } from '../evaluation/splits';
 import {
   decodeSummary,
   discardSummary,
-  encodeSummary,
   InstanceSummary,
   recordAppend,
   sameStamp,
@@ -92,9 +91,31 @@ export class DatasetStore {
     return file;
   }
 
+  /** Every instance of the task; read a megabyte at a time, so the event loop gets turns while it reads. */
   async readInstances(taskId: string): Promise<{ instances: TaskInstance[]; corrupt: CorruptLine[] }> {
-    const { records, corrupt } = readJsonl(this.checked(this.instancesPath(taskId)), (raw) => validateInstance(raw));
-    return { instances: records.map((r) => r.value), corrupt };
+    const instances: TaskInstance[] = [];
+    const corrupt: CorruptLine[] = [];
+    for await (const batch of this.readInstanceBatches(taskId)) {
+      for (const i of batch.instances) instances.push(i);
+      corrupt.push(...batch.corrupt);
+    }
+    return { instances, corrupt };
+  }
+
+  /**
+   * The last `limit` instances in file order (the newest saves), with the task's total and its
+   * unreadable lines, read from their own lines by the summary: the dataset view's children.
+   */
+  async recentInstances(taskId: string, limit: number): Promise<{ instances: TaskInstance[]; total: number; corrupt: CorruptLine[]; corruptCount: number }> {
+    const file = this.instancesPath(taskId);
+    const summary = await this.summaryOf(taskId);
+    const from = Math.max(0, summary.count - limit);
+    const entries = Array.from({ length: summary.count - from }, (_, k) => summary.entry(from + k));
+    const read = entries.length ? await this.readInstancesAt(taskId, entries) : [];
+    if (read.every((i) => i)) return { instances: read as TaskInstance[], total: summary.count, corrupt: summary.corrupt(file), corruptCount: summary.header.corruptCount };
+    // The summary did not match the file (it is discarded by now): read the file itself.
+    const all = await this.readInstances(taskId);
+    return { instances: all.instances.slice(-limit), total: all.instances.length, corrupt: all.corrupt, corruptCount: all.corrupt.length };
   }
 
   /** The same records as readInstances, a few megabytes at a time (for exports of any size). */
@@ -176,12 +197,12 @@ export class DatasetStore {
     this.summaries.delete(file);
     const scan = await scanInstances(file);
     if (!scan) return new InstanceSummary({ size: 0, mtimeNs: '0', tail: 0, corrupt: [], corruptCount: 0 }, Buffer.alloc(0));
-    const bytes = encodeSummary(scan.entries, scan.corrupt, scan.stamp);
+    const bytes = scan.bytes;
     const summary = decodeSummary(bytes)!;
     if (scan.stable) {
       try {
         const target = summaryPath(file);
-        writeSummaryFile(target, bytes);
+        await writeSummaryFile(target, bytes);
         const st = await fs.promises.lstat(target, { bigint: true });
         this.summaries.set(file, { summary, ino: st.ino, bytes: bytes.length });
       } catch {
@@ -254,8 +275,13 @@ export class DatasetStore {
   }
 
   async readFeedback(taskId: string): Promise<{ records: FeedbackRecord[]; corrupt: CorruptLine[] }> {
-    const { records, corrupt } = readJsonl(this.checked(this.feedbackPath(taskId)), (raw) => validateFeedback(raw));
-    return { records: records.map((r) => r.value), corrupt };
+    const records: FeedbackRecord[] = [];
+    const corrupt: CorruptLine[] = [];
+    for await (const batch of readJsonlBatches(this.checked(this.feedbackPath(taskId)), (raw) => validateFeedback(raw))) {
+      for (const r of batch.records) records.push(r.value);
+      corrupt.push(...batch.corrupt);
+    }
+    return { records, corrupt };
   }
 
   async updateInstance(taskId: string, id: string, patch: { output?: string; rating?: Rating }): Promise<TaskInstance> {
@@ -293,41 +319,35 @@ export class DatasetStore {
         // The summary as it stood before, if it was true of the file: it is then updated, not rebuilt.
         const before = await stampOf(file);
         const inMemory = this.summaries.get(file)?.summary;
-        const prior = inMemory && sameStamp(inMemory.stamp(), before) ? inMemory : decodeSummaryFile(file);
+        const prior = inMemory && sameStamp(inMemory.stamp(), before) ? inMemory : await decodeSummaryFile(file);
         const usable = prior && sameStamp(prior.stamp(), before) ? prior : undefined;
-        const bytes = readFileNoFollow(file);
+        const bytes = await readFileNoFollowAsync(file);
         if (!bytes) throw new AlignError(`${file} does not exist.`, 'no-instance', 'Refresh the view.');
-        let changed: { offset: number; oldLength: number; next?: Buffer } | undefined;
+        // Only lines that contain the id can be the one: found by searching the bytes, not by
+        // splitting 100,000 lines.
         const needle = Buffer.from(id, 'utf8');
-        const out: Buffer[] = [];
-        let found = false;
-        let start = 0;
-        for (;;) {
-          const nl = bytes.indexOf(0x0a, start);
-          const line = bytes.subarray(start, nl === -1 ? bytes.length : nl);
-          const current = !found && line.includes(needle) ? readableWithId(line, id) : undefined;
+        let changed: { offset: number; oldLength: number; next?: Buffer } | undefined;
+        let written: Buffer[] | undefined;
+        for (let hit = bytes.indexOf(needle); hit !== -1 && !written; ) {
+          const start = bytes.lastIndexOf(0x0a, hit) + 1;
+          const nl = bytes.indexOf(0x0a, hit);
+          const end = nl === -1 ? bytes.length : nl;
+          const current = readableWithId(bytes.subarray(start, end), id);
           if (current) {
-            found = true;
             const next = change(current);
             const nextBytes = next ? Buffer.from(JSON.stringify(validateBeforeWrite(next)), 'utf8') : undefined;
-            if (nextBytes) out.push(nextBytes);
-            changed = { offset: start, oldLength: line.length, next: nextBytes };
-          } else {
-            out.push(line);
+            changed = { offset: start, oldLength: end - start, next: nextBytes };
+            // The other lines keep their bytes; a removed line takes its own newline with it (or,
+            // the last line without one, the newline before it).
+            if (nextBytes) written = [bytes.subarray(0, start), nextBytes, bytes.subarray(end)];
+            else if (nl !== -1) written = [bytes.subarray(0, start), bytes.subarray(nl + 1)];
+            else written = [bytes.subarray(0, Math.max(0, start - 1))];
           }
-          if (nl === -1) break;
-          start = nl + 1;
+          hit = nl === -1 ? -1 : bytes.indexOf(needle, nl + 1);
         }
-        if (!found) throw new AlignError(`Instance ${id} is not in ${file}.`, 'no-instance', 'Refresh the view: it may have been deleted elsewhere.');
-        // Lines joined by the newlines they had: a removed line takes its own newline with it.
-        const joined: Buffer[] = [];
-        out.forEach((b, i) => {
-          if (i) joined.push(NEWLINE);
-          joined.push(b);
-        });
-        const written = Buffer.concat(joined);
-        writeFileAtomic(file, written);
-        await this.afterRewrite(file, usable, changed!, written.length);
+        if (!written || !changed) throw new AlignError(`Instance ${id} is not in ${file}.`, 'no-instance', 'Refresh the view: it may have been deleted elsewhere.');
+        await writeFileAtomicAsync(file, written);
+        await this.afterRewrite(file, usable, changed, written.reduce((n, b) => n + b.length, 0));
       });
     } catch (e) {
       if (AlignError.is(e)) throw e;
@@ -347,20 +367,19 @@ export class DatasetStore {
       const next = changed.next ? summaryEntryOf(validateInstance(JSON.parse(changed.next.toString('utf8'))), changed.offset, changed.next.length) : undefined;
       const bytes = summaryAfterRewrite(prior, file, changed.offset, changed.oldLength, next, stamp);
       if (!bytes) throw new Error('the summary cannot follow this change');
-      writeSummaryFile(summaryPath(file), bytes);
+      await writeSummaryFile(summaryPath(file), bytes);
     } catch {
       await discardSummary(file);
     }
   }
 }
 
-const NEWLINE = Buffer.from('\n');
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 /** A summary file read from disk now, whatever it describes; undefined when missing or damaged. */
-function decodeSummaryFile(file: string): InstanceSummary | undefined {
+async function decodeSummaryFile(file: string): Promise<InstanceSummary | undefined> {
   try {
-    const bytes = readFileNoFollow(summaryPath(file));
+    const bytes = await readFileNoFollowAsync(summaryPath(file));
     return bytes ? decodeSummary(bytes) : undefined;
   } catch {
     return undefined;

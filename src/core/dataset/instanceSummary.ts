@@ -79,7 +79,8 @@ export class InstanceSummary {
     readonly header: Header,
     records: Buffer,
   ) {
-    this.buf = Buffer.from(records);
+    // Kept as given (no copy); append copies into a larger buffer when it outgrows it.
+    this.buf = records;
     this.used = records.length;
   }
 
@@ -155,8 +156,7 @@ export class InstanceSummary {
         const list = this.listFor(i);
         if (list) (list === 'good' ? good : other).push(i);
       }
-      const byNewest = (a: number, b: number) => this.created(b) - this.created(a) || a - b;
-      this.ranked = { good: good.sort(byNewest), other: other.sort(byNewest) };
+      this.ranked = { good: this.newestFirst(good), other: this.newestFirst(other) };
     }
     return this.ranked;
   }
@@ -165,6 +165,22 @@ export class InstanceSummary {
     const flags = this.buf[i * RECORD + R_FLAGS];
     if (!(flags & 16) || (flags & 3) === 2 || ((flags >> 2) & 3) === 2) return undefined;
     return (flags & 3) === 1 ? 'good' : 'other';
+  }
+
+  /**
+   * Indices (in file order) sorted newest first, file order among equals. Saves are usually in
+   * time order, so the list is then just reversed; otherwise sorted on the times copied out once.
+   */
+  private newestFirst(list: number[]): number[] {
+    const times = new Float64Array(list.length);
+    let increasing = true;
+    for (let k = 0; k < list.length; k++) {
+      times[k] = this.created(list[k]);
+      if (k && !(times[k] > times[k - 1])) increasing = false;
+    }
+    if (increasing) return list.reverse();
+    const order = Array.from(list.keys()).sort((a, b) => times[b] - times[a] || a - b);
+    return order.map((k) => list[k]);
   }
 
   private created(i: number): number {
@@ -309,11 +325,11 @@ export function encodeSummary(entries: readonly SummaryEntry[], corrupt: readonl
 }
 
 /**
- * Reads the instances file (a megabyte at a time, so the event loop gets turns) and summarises it.
- * `stable` is false when the file changed while it was read: the summary is then true of the
- * bytes read but should not be kept.
+ * Reads the instances file (64 KB at a time, so the event loop gets a turn between pieces) and
+ * summarises it: the summary's bytes, ready to write. `stable` is false when the file changed
+ * while it was read: the summary is then true of the bytes read but should not be kept.
  */
-export async function scanInstances(file: string): Promise<{ entries: SummaryEntry[]; corrupt: CorruptLine[]; stamp: FileStamp; stable: boolean } | undefined> {
+export async function scanInstances(file: string): Promise<{ bytes: Buffer; stable: boolean } | undefined> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
@@ -325,14 +341,23 @@ export async function scanInstances(file: string): Promise<{ entries: SummaryEnt
     if (!(await handle.stat()).isFile()) return undefined;
     const stamp = await stampOfHandle(handle);
     const scanner = new JsonlScanner<TaskInstance>(file, (raw) => validateInstance(raw));
-    const entries: SummaryEntry[] = [];
+    // Records go straight into bytes (no object per instance is kept), grown as needed.
+    let records = Buffer.alloc(RECORD * 1024);
+    let count = 0;
     const corrupt: CorruptLine[] = [];
     const take = () => {
       const got = scanner.take();
-      for (const r of got.records) entries.push(summaryEntryOf(r.value, r.offset, r.length));
-      corrupt.push(...got.corrupt);
+      for (const r of got.records) {
+        if ((count + 1) * RECORD > records.length) {
+          const grown = Buffer.alloc(records.length * 2);
+          records.copy(grown);
+          records = grown;
+        }
+        writeRecord(records, count++, summaryEntryOf(r.value, r.offset, r.length), stamp);
+      }
+      for (const c of got.corrupt) corrupt.push(c);
     };
-    const chunk = 1 << 20;
+    const chunk = 64 << 10;
     const buf = Buffer.allocUnsafe(chunk);
     // Exactly the bytes the stamp describes: a line appended meanwhile belongs to the next summary.
     for (let pos = 0; pos < stamp.size; ) {
@@ -344,7 +369,8 @@ export async function scanInstances(file: string): Promise<{ entries: SummaryEnt
     }
     scanner.end();
     take();
-    return { entries, corrupt, stamp, stable: sameStamp(stamp, await stampOfHandle(handle)) };
+    const bytes = Buffer.concat([encodeHeader(stamp, corrupt), records.subarray(0, count * RECORD)]);
+    return { bytes, stable: sameStamp(stamp, await stampOfHandle(handle)) };
   } finally {
     await handle.close();
   }
@@ -364,7 +390,7 @@ export async function recordAppend(file: string, before: FileStamp | undefined, 
     if (!after || after.size !== line.sizeAfter) throw new Error('the instances file changed under the lock');
     if (line.sizeBefore === 0) {
       // A new (or emptied) file: its summary starts here.
-      writeSummaryFile(target, encodeSummary([entry], [], after));
+      await writeSummaryFile(target, encodeSummary([entry], [], after));
       return;
     }
     const handle = await fs.promises.open(target, fs.constants.O_RDWR | NOFOLLOW);
@@ -410,13 +436,13 @@ export async function discardSummary(file: string): Promise<void> {
  * Writes a whole summary: a temporary file renamed over the old one, so a reader never sees half
  * of one. Not flushed to disk: after a crash it is stale or damaged, and rebuilt.
  */
-export function writeSummaryFile(target: string, bytes: Buffer): void {
+export async function writeSummaryFile(target: string, bytes: Buffer): Promise<void> {
   const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    fs.writeFileSync(tmp, bytes, { flag: 'wx' });
-    fs.renameSync(tmp, target);
+    await fs.promises.writeFile(tmp, bytes, { flag: 'wx' });
+    await fs.promises.rename(tmp, target);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true });
     throw e;
   }
 }
@@ -438,17 +464,18 @@ export function summaryAfterRewrite(old: InstanceSummary, file: string, offset: 
   // A removed line takes its newline with it (or the newline before it, when it was the last line).
   const removedBytes = next ? oldLength - next.length : oldLength + 1;
   const count = next ? n : n - 1;
-  const records = Buffer.alloc(count * RECORD);
-  for (let i = 0, j = 0; i < n; i++) {
-    if (i === at) {
-      if (next) writeRecord(records, j++, { ...next, offset }, stamp);
-      continue;
-    }
-    recs.copy(records, j * RECORD, i * RECORD, (i + 1) * RECORD);
-    if (i > at) records.writeDoubleLE(recs.readDoubleLE(i * RECORD + R_OFFSET) - removedBytes, j * RECORD + R_OFFSET);
-    writeStamp(records, j, stamp);
-    j++;
-  }
-  const corrupt = old.corrupt(file);
-  return Buffer.concat([encodeHeader(stamp, corrupt), records]);
+  const header = encodeHeader(stamp, old.corrupt(file));
+  // Header and records in one buffer: a summary of 100,000 is written without another copy.
+  const out = Buffer.alloc(header.length + count * RECORD);
+  header.copy(out);
+  const records = out.subarray(header.length);
+  // The records before the line as they are, the changed one, the ones after moved by the bytes
+  // removed; only the last record's stamp is ever read, so only it is restamped.
+  recs.copy(records, 0, 0, at * RECORD);
+  let j = at;
+  if (next) writeRecord(records, j++, { ...next, offset }, stamp);
+  recs.copy(records, j * RECORD, (at + 1) * RECORD, n * RECORD);
+  for (let k = j; k < count; k++) records.writeDoubleLE(records.readDoubleLE(k * RECORD + R_OFFSET) - removedBytes, k * RECORD + R_OFFSET);
+  if (count) writeStamp(records, count - 1, stamp);
+  return out;
 }

@@ -310,6 +310,52 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   }
 }
 
+/** readFileNoFollow without blocking the event loop. */
+export async function readFileNoFollowAsync(file: string): Promise<Buffer | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw linkError(e, file);
+  }
+  try {
+    assertRegularFile((await handle.stat()).isFile(), file);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** writeFileAtomic without blocking the event loop: the same temporary file, flush and rename. */
+export async function writeFileAtomicAsync(file: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempNameFor(file);
+  const handle = await fs.promises.open(tmp, 'wx');
+  try {
+    // Pieces are written one after another: a big file edited in one line is never copied whole.
+    for (const piece of content instanceof Uint8Array ? [content] : content) await writeAll(handle, piece, piece.length);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const dir = await fs.promises.open(path.dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
+  } catch {
+    // Some file systems cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
 /** A line to write: text, or pieces of it; a piece repeated on many lines can be encoded once, as bytes. */
 export type LineParts = string | readonly (string | Uint8Array)[];
 
