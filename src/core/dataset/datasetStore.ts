@@ -254,9 +254,10 @@ export class DatasetStore {
         await this.writeTaskSpec(plain as TaskSpec);
       }
       await withFileLock(file, async () => {
-        const before = await stampOf(file);
+        // The summary is a cache: nothing about it may fail a save (recordAppend never throws).
+        const before = await stampOf(file).catch(() => undefined);
         const line = appendJsonlLine(file, checked);
-        await recordAppend(file, before, line, summaryEntryOf(checked, line.offset, line.length));
+        await recordAppend(file, before, line, checked);
       });
     } catch (e) {
       writeError(e, file);
@@ -317,7 +318,7 @@ export class DatasetStore {
       this.checked(file);
       await withFileLock(file, async () => {
         // The summary as it stood before, if it was true of the file: it is then updated, not rebuilt.
-        const before = await stampOf(file);
+        const before = await stampOf(file).catch(() => undefined);
         const inMemory = this.summaries.get(file)?.summary;
         const prior = inMemory && sameStamp(inMemory.stamp(), before) ? inMemory : await decodeSummaryFile(file);
         const usable = prior && sameStamp(prior.stamp(), before) ? prior : undefined;

@@ -5,6 +5,7 @@ import { JsonlScanner, type AppendedLine } from './jsonlFile';
 import { validateInstance } from './instanceValidation';
 import { renderExample } from '../prompts/fewShot';
 import { estimateTokens } from '../retrieval/tokenCount';
+import { AlignError } from '../errors';
 import { isPassagesOnlyAnswer } from '../assistant/fallbackAnswer';
 
 /**
@@ -225,8 +226,9 @@ function fnv1a(bytes: Uint8Array): number {
 }
 
 /** The stamp of an open file as it is now. */
-async function stampOfHandle(handle: fs.promises.FileHandle): Promise<FileStamp> {
+async function stampOfHandle(handle: fs.promises.FileHandle, file: string): Promise<FileStamp> {
   const st = await handle.stat({ bigint: true });
+  if (!st.isFile()) throw new AlignError(`${file} is not a regular file.`, 'dataset-not-file', 'Remove it or move it out of the dataset folder.');
   const size = Number(st.size);
   const n = Math.min(TAIL_BYTES, size);
   const tail = Buffer.alloc(n);
@@ -244,7 +246,7 @@ export async function stampOf(file: string): Promise<FileStamp | undefined> {
     throw e;
   }
   try {
-    return await stampOfHandle(handle);
+    return await stampOfHandle(handle, file);
   } finally {
     await handle.close();
   }
@@ -338,8 +340,7 @@ export async function scanInstances(file: string): Promise<{ bytes: Buffer; stab
     throw e;
   }
   try {
-    if (!(await handle.stat()).isFile()) return undefined;
-    const stamp = await stampOfHandle(handle);
+    const stamp = await stampOfHandle(handle, file);
     const scanner = new JsonlScanner<TaskInstance>(file, (raw) => validateInstance(raw));
     // Records go straight into bytes (no object per instance is kept), grown as needed.
     let records = Buffer.alloc(RECORD * 1024);
@@ -370,7 +371,7 @@ export async function scanInstances(file: string): Promise<{ bytes: Buffer; stab
     scanner.end();
     take();
     const bytes = Buffer.concat([encodeHeader(stamp, corrupt), records.subarray(0, count * RECORD)]);
-    return { bytes, stable: sameStamp(stamp, await stampOfHandle(handle)) };
+    return { bytes, stable: sameStamp(stamp, await stampOfHandle(handle, file)) };
   } finally {
     await handle.close();
   }
@@ -382,9 +383,10 @@ export async function scanInstances(file: string): Promise<{ bytes: Buffer; stab
  * the summary, which the next reader rebuilds. Never throws: the instance is saved whatever
  * happens to its cache.
  */
-export async function recordAppend(file: string, before: FileStamp | undefined, line: AppendedLine, entry: SummaryEntry): Promise<void> {
+export async function recordAppend(file: string, before: FileStamp | undefined, line: AppendedLine, instance: TaskInstance): Promise<void> {
   const target = summaryPath(file);
   try {
+    const entry = summaryEntryOf(instance, line.offset, line.length);
     const after = await stampOf(file);
     // Something else changed the file between our stamp and our write (a hand edit): rebuild.
     if (!after || after.size !== line.sizeAfter) throw new Error('the instances file changed under the lock');
