@@ -9,6 +9,9 @@ import { AlignError } from '../errors';
 export interface JsonlRecord<T> {
   value: T;
   line: number;
+  /** Where the line starts in the file, in bytes, and its length without the newline. */
+  offset: number;
+  length: number;
 }
 
 export interface JsonlRead<T> {
@@ -25,9 +28,12 @@ export type LineValidator<T> = (raw: unknown, line: number) => T;
  * validated; unreadable lines are reported with their 1-based number. Bytes may arrive in chunks
  * that cut a line anywhere, even inside a UTF-8 sequence: the unfinished tail waits for the next.
  */
-class JsonlScanner<T> {
+export class JsonlScanner<T> {
   private lineNo = 0;
   private carry: Buffer | undefined;
+  /** Bytes pushed before the current chunk, and where the unfinished tail started. */
+  private consumed = 0;
+  private carryStart = 0;
   records: JsonlRecord<T>[] = [];
   corrupt: CorruptLine[] = [];
 
@@ -38,28 +44,33 @@ class JsonlScanner<T> {
 
   push(chunk: Buffer): void {
     let start = 0;
+    const base = this.consumed;
+    this.consumed += chunk.length;
     if (this.carry) {
       const nl = chunk.indexOf(10);
       if (nl === -1) {
         this.carry = Buffer.concat([this.carry, chunk]);
         return;
       }
-      this.line(Buffer.concat([this.carry, chunk.subarray(0, nl)]));
+      this.line(Buffer.concat([this.carry, chunk.subarray(0, nl)]), this.carryStart);
       this.carry = undefined;
       start = nl + 1;
     }
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
-      this.line(chunk.subarray(start, nl));
+      this.line(chunk.subarray(start, nl), base + start);
       start = nl + 1;
     }
-    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+    if (start < chunk.length) {
+      this.carry = Buffer.from(chunk.subarray(start));
+      this.carryStart = base + start;
+    }
   }
 
   /** The last line may lack its newline (a writer killed mid-line): it is read like any other. */
   end(): void {
-    if (this.carry) this.line(this.carry);
+    if (this.carry) this.line(this.carry, this.carryStart);
     this.carry = undefined;
   }
 
@@ -71,7 +82,7 @@ class JsonlScanner<T> {
     return out;
   }
 
-  private line(bytes: Buffer): void {
+  private line(bytes: Buffer, offset: number): void {
     const lineNo = ++this.lineNo;
     const text = bytes.toString('utf8');
     // Decoding would turn invalid bytes into U+FFFD: such a line is unreadable, not silently altered.
@@ -88,7 +99,7 @@ class JsonlScanner<T> {
       return;
     }
     try {
-      this.records.push({ value: this.validate(raw, lineNo), line: lineNo });
+      this.records.push({ value: this.validate(raw, lineNo), line: lineNo, offset, length: bytes.length });
     } catch (e) {
       this.corrupt.push({ file: this.file, line: lineNo, reason: (e as Error).message, excerpt: text.trim().slice(0, 120) });
     }
@@ -144,13 +155,21 @@ export async function* readJsonlBatches<T>(file: string, validate: LineValidator
   }
 }
 
+/** Where appendJsonlLine put its line: it starts at `offset` and has `length` bytes before its newline. */
+export interface AppendedLine {
+  sizeBefore: number;
+  offset: number;
+  length: number;
+  sizeAfter: number;
+}
+
 /**
  * Appends one record as one line, then flushes it to disk. If the file does not end with a newline
  * (a process was killed mid-write), the record starts on a fresh line so it is never glued to the
  * torn one. A write that does not complete (a full disk) is taken back: the file is cut to the
  * length it had, so no torn line is left behind, and the error is thrown. The caller holds the lock.
  */
-export function appendJsonlLine(file: string, value: unknown): void {
+export function appendJsonlLine(file: string, value: unknown): AppendedLine {
   const json = JSON.stringify(value);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let fd: number;
@@ -169,9 +188,11 @@ export function appendJsonlLine(file: string, value: unknown): void {
       fs.readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
+    const bytes = Buffer.from(`${prefix}${json}\n`, 'utf8');
     try {
-      writeAllSync(fd, Buffer.from(`${prefix}${json}\n`, 'utf8'));
+      writeAllSync(fd, bytes);
       fs.fsyncSync(fd);
+      return { sizeBefore: size, offset: size + prefix.length, length: bytes.length - prefix.length - 1, sizeAfter: size + bytes.length };
     } catch (e) {
       // Take back whatever part of the line reached the file: it ends where it did before.
       try {
@@ -284,6 +305,52 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     const dirFd = fs.openSync(path.dirname(file), 'r');
     fs.fsyncSync(dirFd);
     fs.closeSync(dirFd);
+  } catch {
+    // Some file systems cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
+/** readFileNoFollow without blocking the event loop. */
+export async function readFileNoFollowAsync(file: string): Promise<Buffer | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw linkError(e, file);
+  }
+  try {
+    assertRegularFile((await handle.stat()).isFile(), file);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** writeFileAtomic without blocking the event loop: the same temporary file, flush and rename. */
+export async function writeFileAtomicAsync(file: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempNameFor(file);
+  const handle = await fs.promises.open(tmp, 'wx');
+  try {
+    // Pieces are written one after another: a big file edited in one line is never copied whole.
+    for (const piece of content instanceof Uint8Array ? [content] : content) await writeAll(handle, piece, piece.length);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const dir = await fs.promises.open(path.dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
   } catch {
     // Some file systems cannot fsync a directory; the rename itself is still atomic.
   }

@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { untrustedMarkdown } from '../untrustedMarkdown';
 import type { HostServices } from '../hostServices';
 import type { LoadedTask } from '../../core/tasks/taskTypes';
 import type { TaskInstance } from '../../core/dataset/instanceTypes';
+import type { DatasetStore } from '../../core/dataset/datasetStore';
 import { INSTANCE_GUIDANCE } from '../../core/tasks/taskTypes';
 import { describeError } from '../../core/errors';
 import { knowledgeCutoffProblem, newTaskSpec, suggestTaskId, taskIdProblem } from '../../core/tasks/newTask';
@@ -11,7 +13,19 @@ import { knowledgeCutoffProblem, newTaskSpec, suggestTaskId, taskIdProblem } fro
 export type DatasetNode =
   | { kind: 'task'; task: LoadedTask; count: number; corrupt: number }
   | { kind: 'instance'; task: LoadedTask; instance: TaskInstance }
-  | { kind: 'problem'; message: string; file?: string; line?: number };
+  | { kind: 'problem'; message: string; file?: string; line?: number }
+  | { kind: 'more'; message: string; file: string };
+
+/** A task lists its newest instances; the rest stay in the file (a tree of 100,000 rows helps no one). */
+const SHOWN_INSTANCES = 500;
+
+/** A task's counts as last read, with the size and modification time of instances.jsonl then. */
+interface CountsSeen {
+  size: number;
+  mtimeMs: number;
+  count: number;
+  corrupt: number;
+}
 
 /**
  * Tasks (built-in and workspace) with their instance counts against the 2–20 guidance, and the
@@ -21,6 +35,7 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
   private watcher?: vscode.FileSystemWatcher;
   private watchedRoot?: string;
   private timer?: NodeJS.Timeout;
+  private readonly seen = new Map<string, CountsSeen>();
 
   constructor(
     private readonly services: HostServices,
@@ -53,8 +68,8 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         return Promise.all(
           tasks.map(async (task): Promise<DatasetNode> => {
             try {
-              const { instances, corrupt } = await store.readInstances(task.id);
-              return { kind: 'task' as const, task, count: instances.length, corrupt: corrupt.length };
+              const { count, corrupt } = await this.counts(store, task.id);
+              return { kind: 'task' as const, task, count, corrupt };
             } catch (e) {
               // One task's refused file (a link out of the folder) is its own problem, not the whole view's.
               return { kind: 'problem', message: describeError(e) };
@@ -63,19 +78,41 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         );
       }
       if (node.kind === 'task') {
-        const { instances, corrupt } = await store.readInstances(node.task.id);
+        // Read when the task is expanded, and only its newest instances, each from its own line.
+        const { instances, total, corrupt, corruptCount } = await store.recentInstances(node.task.id, SHOWN_INSTANCES);
         const problems: DatasetNode[] = corrupt.map((c) => ({
           kind: 'problem',
           message: `Line ${c.line} cannot be read: ${c.reason}`,
           file: c.file,
           line: c.line,
         }));
-        return [...problems, ...instances.map((instance) => ({ kind: 'instance' as const, task: node.task, instance }))];
+        if (corruptCount > corrupt.length) problems.push({ kind: 'more', message: `${corruptCount - corrupt.length} more unreadable lines`, file: store.instancesPath(node.task.id) });
+        const older: DatasetNode[] =
+          total > instances.length ? [{ kind: 'more', message: `${(total - instances.length).toLocaleString()} older instances in instances.jsonl`, file: store.instancesPath(node.task.id) }] : [];
+        return [...problems, ...older, ...instances.map((instance) => ({ kind: 'instance' as const, task: node.task, instance }))];
       }
       return [];
     } catch (e) {
       return [{ kind: 'problem', message: describeError(e) }];
     }
+  }
+
+  /**
+   * A task's counts: unchanged while instances.jsonl keeps its size and modification time (a
+   * refresh after a save elsewhere re-reads only the task that changed), else from its summary.
+   */
+  private async counts(store: DatasetStore, taskId: string): Promise<{ count: number; corrupt: number }> {
+    const file = store.instancesPath(taskId);
+    const st = await fs.promises.lstat(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+      throw e;
+    });
+    const before = this.seen.get(taskId);
+    if (st && before && before.size === st.size && before.mtimeMs === st.mtimeMs) return before;
+    const { count, corruptCount } = await store.instanceCounts(taskId);
+    if (st) this.seen.set(taskId, { size: st.size, mtimeMs: st.mtimeMs, count, corrupt: corruptCount });
+    else this.seen.delete(taskId);
+    return { count, corrupt: corruptCount };
   }
 
   getTreeItem(node: DatasetNode): vscode.TreeItem {
@@ -102,6 +139,13 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         item.contextValue = 'alignmentInstance';
         item.id = `instance:${inst.taskId}:${inst.id}`;
         item.command = { command: 'alignment.dataset.openInstance', title: 'Open Instance', arguments: [node] };
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.tooltip = node.file;
+        item.command = { command: 'vscode.open', title: 'Open File', arguments: [vscode.Uri.file(node.file)] };
         return item;
       }
       case 'problem': {
