@@ -9,14 +9,16 @@ import { loadTasks } from '../core/tasks/taskRegistry';
 import { PaperLibrary } from '../core/retrieval/library';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { SourceCache } from '../core/sources/sourceCache';
+import { libraryIndexFile } from '../core/retrieval/libraryIndexFile';
 import { version } from '../../package.json';
 
-/** The library named by --library (or the folder given), indexed on first use and kept up to date. */
+/** The library named by --library (or the folder given), loaded from its index file or indexed, and kept up to date. */
 export function cliLibrary(o: CommonOptions, folder: string): PaperLibrary {
   const abs = path.resolve(o.io.cwd, folder);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new UsageError(`The library ${abs} is not a folder of papers.`);
   const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
-  return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger);
+  // The index persists beside the parse cache: the next command loads it instead of reading every paper.
+  return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger, { indexFile: libraryIndexFile(cacheDir(o.io), abs) });
 }
 
 /** The research tools over the CLI's dataset, library and model (environment and flags). */

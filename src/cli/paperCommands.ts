@@ -4,9 +4,6 @@ import { cacheDir, loadCliSource } from './coreCommands';
 import { UsageError } from './cliIo';
 import { PassageIndex } from '../core/retrieval/retriever';
 import { citationLabel } from '../core/retrieval/citations';
-import { PaperLibrary } from '../core/retrieval/library';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { SourceCache } from '../core/sources/sourceCache';
 
 /** align retrieve <source> "<query>" [-k N] [--json] and align index <folder>: no model needed. */
 export async function paperCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
@@ -29,13 +26,12 @@ export async function paperCommand(name: string, o: CommonOptions, args: string[
   // index
   const folder = args[0];
   if (!folder) throw new UsageError('align index needs a folder of papers: align index papers/');
-  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
-  const library = new PaperLibrary(path.resolve(o.io.cwd, folder), (f) => loadSourceFile(f, { cache }), o.logger);
+  const library = (await import('./mcpCli')).cliLibrary(o, folder);
   const t0 = Date.now();
   const r = await library.refresh(o.signal);
   for (const p of r.problems) o.io.stderr(`warning: ${p.message}\n`);
   const out = { papers: library.papers().length, added: r.added, updated: r.updated, removed: r.removed, problems: r.problems, ms: Date.now() - t0 };
   if (o.values.json) o.io.stdout(JSON.stringify(out) + '\n');
-  else o.io.stdout(`Indexed ${out.papers} paper${out.papers === 1 ? '' : 's'} in ${out.ms} ms (${r.problems.length} could not be read); parsed papers are cached in ${cache.dir}.\n`);
+  else o.io.stdout(`Indexed ${out.papers} paper${out.papers === 1 ? '' : 's'} in ${out.ms} ms (${r.problems.length} could not be read); parsed papers are cached in ${path.join(cacheDir(o.io), 'sources')}.\n`);
   return r.problems.length && !out.papers ? 1 : 0;
 }

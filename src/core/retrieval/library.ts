@@ -5,7 +5,8 @@ import type { ParsedSource, SourceRef } from '../sources/sourceTypes';
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { checkSource } from '../tasks/constraints';
-import { describeError } from '../errors';
+import { AlignError, describeError } from '../errors';
+import { readLibraryIndex, writeLibraryIndex, type LibraryIndexData, type ManifestEntry } from './libraryIndexFile';
 import { PassageIndex, type Embedder, type ScoredPassage } from './retriever';
 import { SUPPORTED_EXTENSIONS } from '../sources/loadSource';
 
@@ -22,19 +23,40 @@ export interface LibraryProblem {
   message: string;
 }
 
+/** What a refresh changed. */
+export interface RefreshResult {
+  added: number;
+  updated: number;
+  removed: number;
+  problems: LibraryProblem[];
+  /** True when the index was read from its file rather than rebuilt (first refresh of a process). */
+  loaded?: boolean;
+  /** True when the refresh was cancelled: what was done is kept, nothing unseen was dropped. */
+  cancelled?: boolean;
+}
+
+/** Progress of a refresh: files looked at out of those found, and the one being read. */
+export type RefreshProgress = (done: number, total: number, file?: string) => void;
+
+/** How often a long first indexing run saves what it has done, so a crash loses little. */
+const SAVE_EVERY_MS = 30_000;
+
 /**
  * A folder of papers, indexed once and kept up to date: `refresh()` reads only new or changed
  * files (by size and modification time) and drops deleted ones. A paper that cannot be read is
- * a problem on the list; the others keep working.
+ * a problem on the list; the others keep working. With `indexFile`, the index and the manifest
+ * persist there (libraryIndexFile.ts): a new process loads them instead of reading every paper.
  */
 export class PaperLibrary {
   private readonly entries = new Map<string, Entry>();
-  private readonly index = new PassageIndex();
+  private index = new PassageIndex();
+  private opened = false;
 
   constructor(
     readonly folder: string,
     private readonly loadSource: (file: string) => Promise<ParsedSource>,
     private readonly logger: Logger = silentLogger,
+    private readonly opts: { indexFile?: string } = {},
   ) {}
 
   private files(dir = this.folder, out: string[] = []): string[] {
@@ -53,16 +75,75 @@ export class PaperLibrary {
     return out;
   }
 
-  /** Brings the index up to date with the folder; returns what changed. */
-  async refresh(signal?: AbortSignal): Promise<{ added: number; updated: number; removed: number; problems: LibraryProblem[] }> {
+  /** Reads the index file once per process; a file that cannot be used is logged and rebuilt. */
+  private open(): boolean {
+    if (this.opened) return false;
+    this.opened = true;
+    const file = this.opts.indexFile;
+    if (!file) return false;
+    let data: LibraryIndexData | undefined;
+    try {
+      data = readLibraryIndex(file);
+    } catch (e) {
+      this.logger.warn(`Library: ${describeError(e)}`);
+      return false;
+    }
+    if (!data) return false;
+    if (path.resolve(data.folder) !== path.resolve(this.folder)) {
+      this.logger.warn(`Library: ${file} indexes ${data.folder}, not ${this.folder}; it is rebuilt.`);
+      return false;
+    }
+    this.index = PassageIndex.restore(data.table, data.sources);
+    const refs = new Map(data.sources.map((s) => [s.ref.contentHash, s.ref]));
+    for (const m of data.manifest) {
+      const ref = m.contentHash ? refs.get(m.contentHash) : undefined;
+      if (m.contentHash && !ref) continue;
+      this.entries.set(m.path, { mtimeMs: m.mtimeMs, size: m.size, ...(ref ? { ref } : {}), ...(m.problem ? { problem: m.problem } : {}) });
+    }
+    this.logger.info(`Library: loaded the index of ${refs.size} papers from ${file}`);
+    return true;
+  }
+
+  /** Writes the index file (atomically); a failure costs the next process a rebuild, nothing more. */
+  private save(): void {
+    const file = this.opts.indexFile;
+    if (!file) return;
+    try {
+      const manifest: ManifestEntry[] = [...this.entries].map(([p, e]) => ({ path: p, size: e.size, mtimeMs: e.mtimeMs, ...(e.ref ? { contentHash: e.ref.contentHash } : {}), ...(e.problem ? { problem: e.problem } : {}) }));
+      writeLibraryIndex(file, { folder: this.folder, manifest, ...this.index.snapshot() });
+    } catch (e) {
+      this.logger.warn(`Library: the index could not be saved to ${file} (${describeError(e)}); it is rebuilt next time.`);
+    }
+  }
+
+  /**
+   * Brings the index up to date with the folder; returns what changed. Searches may run while it
+   * does (they see the papers indexed so far). A cancel keeps what was done.
+   */
+  async refresh(signal?: AbortSignal, onProgress?: RefreshProgress): Promise<RefreshResult> {
     if (!fs.existsSync(this.folder)) throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
+    const loaded = this.open();
     const seen = new Set<string>();
     let added = 0;
     let updated = 0;
-    for (const file of this.files()) {
-      if (signal?.aborted) break;
+    let lastSave = Date.now();
+    const files = this.files();
+    let done = 0;
+    let cancelled = false;
+    for (const file of files) {
+      if (signal?.aborted) {
+        cancelled = true;
+        break;
+      }
       seen.add(file);
-      const st = fs.statSync(file);
+      onProgress?.(done++, files.length, file);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(file);
+      } catch {
+        seen.delete(file);
+        continue;
+      }
       const old = this.entries.get(file);
       if (old && old.mtimeMs === st.mtimeMs && old.size === st.size) continue;
       if (old?.ref) this.index.remove(old.ref.contentHash);
@@ -71,20 +152,34 @@ export class PaperLibrary {
         this.index.add(src);
         this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref });
       } catch (e) {
+        if ((AlignError.is(e) && e.code === 'cancelled') || signal?.aborted) {
+          this.entries.delete(file);
+          cancelled = true;
+          break;
+        }
         this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, problem: describeError(e) });
         this.logger.warn(`Library: ${describeError(e)}`);
       }
       if (old) updated++;
       else added++;
+      if (Date.now() - lastSave > SAVE_EVERY_MS) {
+        this.save();
+        lastSave = Date.now();
+      }
     }
+    onProgress?.(done, files.length);
     let removed = 0;
-    for (const [file, e] of this.entries) {
-      if (seen.has(file)) continue;
-      if (e.ref) this.index.remove(e.ref.contentHash);
-      this.entries.delete(file);
-      removed++;
+    // A cancelled run has not seen every file: it drops none.
+    if (!cancelled) {
+      for (const [file, e] of this.entries) {
+        if (seen.has(file)) continue;
+        if (e.ref) this.index.remove(e.ref.contentHash);
+        this.entries.delete(file);
+        removed++;
+      }
     }
-    return { added, updated, removed, problems: this.problems() };
+    if (added || updated || removed || (!loaded && this.opts.indexFile && !fs.existsSync(this.opts.indexFile))) this.save();
+    return { added, updated, removed, problems: this.problems(), ...(loaded ? { loaded } : {}), ...(cancelled ? { cancelled } : {}) };
   }
 
   problems(): LibraryProblem[] {
