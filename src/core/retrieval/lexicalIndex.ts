@@ -1,4 +1,5 @@
-import { countTerms } from './textAnalysis';
+import { countTerms, hyphenParts, isAscii, termOf } from './textAnalysis';
+import { MISSING, STOPWORD, WordTable } from './wordTable';
 
 /** BM25 saturates long before this: a term 255 times in one chunk scores as one 1,000 times would. */
 const MAX_TF = 255;
@@ -52,6 +53,12 @@ export class LexicalIndex {
   private totalLength = 0;
   private scratch = new Float64Array(0);
   private readonly tfScratch = new Map<string, number>();
+  // Indexing state: words seen, and the current document's term counts by term id.
+  private readonly words = new WordTable();
+  private tfById = new Int32Array(1024);
+  private touched = new Int32Array(256);
+  private touchedCount = 0;
+  private percentId = -1;
 
   /** Documents ever added (removed ones included: numbers are not reused). */
   get size(): number {
@@ -80,33 +87,126 @@ export class LexicalIndex {
     return idx;
   }
 
+  /** The id of a term, given it one if new. */
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      // A slice of 13 characters or more is a view into the text it was cut from in V8: kept as a
+      // key, it would keep the whole passage alive. Terms are ASCII, so a Latin-1 round trip copies.
+      const own = term.length < 13 ? term : Buffer.from(term, 'latin1').toString('latin1');
+      this.terms.push(own);
+      this.termIds.set(own, id);
+    }
+    return id;
+  }
+
+  private countId(id: number): void {
+    if (id >= this.tfById.length) this.tfById = grow(this.tfById, id + 1);
+    if (this.tfById[id]++ === 0) {
+      if (this.touchedCount === this.touched.length) this.touched = grow(this.touched, this.touchedCount + 1);
+      this.touched[this.touchedCount++] = id;
+    }
+  }
+
+  /** Counts the terms of text[start, end) (one token) and returns how many it has. */
+  private countToken(text: string, start: number, end: number, hash: number, hyphen: boolean): number {
+    if (hyphen) {
+      let n = 0;
+      for (const w of hyphenParts(text.slice(start, end).toLowerCase())) {
+        const t = termOf(w);
+        if (t) {
+          this.countId(this.termId(t));
+          n++;
+        }
+      }
+      return n;
+    }
+    let id = this.words.lookup(text, start, end, hash);
+    if (id === MISSING) {
+      const raw = text.slice(start, end).toLowerCase();
+      const word = raw.length < 13 ? raw : Buffer.from(raw, 'latin1').toString('latin1');
+      const t = termOf(word);
+      id = t ? this.termId(t) : STOPWORD;
+      this.words.insert(word, hash, id);
+    }
+    if (id === STOPWORD) return 0;
+    this.countId(id);
+    return 1;
+  }
+
+  /**
+   * Counts the terms of an ASCII text into `tfById`, in one pass over its characters: the same
+   * terms as `analyze` (textAnalysis.ts), which non-ASCII text goes through instead.
+   */
+  private countAscii(text: string): number {
+    let n = 0;
+    let start = -1;
+    let hash = WordTable.SEED;
+    let hyphen = false;
+    let digit = false;
+    const len = text.length;
+    for (let i = 0; i <= len; i++) {
+      let c = i < len ? text.charCodeAt(i) : 32;
+      if (c >= 65 && c <= 90) c += 32;
+      const isDigit = c >= 48 && c <= 57;
+      if ((c >= 97 && c <= 122) || isDigit || c === 45) {
+        if (start < 0) {
+          start = i;
+          hash = WordTable.SEED;
+          hyphen = false;
+          digit = false;
+        }
+        hash = WordTable.step(hash, c);
+        if (c === 45) hyphen = true;
+        else if (isDigit && i === start) digit = true;
+        continue;
+      }
+      if (start >= 0) {
+        if (hyphen || i - start > 1 || digit) n += this.countToken(text, start, i, hash, hyphen);
+        start = -1;
+      }
+      if (c === 37) {
+        this.countId(this.percentId < 0 ? (this.percentId = this.termId(termOf('percent'))) : this.percentId);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Adds a document and returns its number. */
   add(text: string): number {
     const doc = this.count;
-    const tf = this.tfScratch;
-    tf.clear();
-    const len = countTerms(text, tf);
-    const need = this.pending + tf.size;
+    let len: number;
+    if (isAscii(text)) {
+      len = this.countAscii(text);
+    } else {
+      const tf = this.tfScratch;
+      tf.clear();
+      len = countTerms(text, tf);
+      for (const [term, n] of tf) {
+        const id = this.termId(term);
+        this.countId(id);
+        this.tfById[id] += n - 1;
+      }
+      tf.clear();
+    }
+    const need = this.pending + this.touchedCount;
     if (need > this.pendingDoc.length) {
       this.pendingTerm = grow(this.pendingTerm, need);
       this.pendingDoc = grow(this.pendingDoc, need);
       this.pendingTf = grow(this.pendingTf, need);
     }
-    for (const [term, n] of tf) {
-      let id = this.termIds.get(term);
-      if (id === undefined) {
-        id = this.terms.length;
-        // A slice of 13 characters or more is a view into the text it was cut from in V8: kept as a
-        // key, it would keep the whole passage alive. Terms are ASCII, so a Latin-1 round trip copies.
-        const own = term.length < 13 ? term : Buffer.from(term, 'latin1').toString('latin1');
-        this.terms.push(own);
-        this.termIds.set(own, id);
-      }
+    for (let i = 0; i < this.touchedCount; i++) {
+      const id = this.touched[i];
+      const n = this.tfById[id];
+      this.tfById[id] = 0;
       this.pendingTerm[this.pending] = id;
       this.pendingDoc[this.pending] = doc;
       this.pendingTf[this.pending] = n > MAX_TF ? MAX_TF : n;
       this.pending++;
     }
+    this.touchedCount = 0;
     if (this.count === this.lengths.length) {
       this.lengths = grow(this.lengths, this.count + 1);
       this.dead = grow(this.dead, this.count + 1);

@@ -51,6 +51,8 @@ export class PaperLibrary {
   private readonly entries = new Map<string, Entry>();
   private index = new PassageIndex();
   private opened = false;
+  /** Bumped whenever a paper is added or removed, so cached filters are rebuilt. */
+  private version = 0;
 
   constructor(
     readonly folder: string,
@@ -94,6 +96,7 @@ export class PaperLibrary {
       return false;
     }
     this.index = PassageIndex.restore(data.table, data.sources);
+    this.version++;
     const refs = new Map(data.sources.map((s) => [s.ref.contentHash, s.ref]));
     for (const m of data.manifest) {
       const ref = m.contentHash ? refs.get(m.contentHash) : undefined;
@@ -146,10 +149,14 @@ export class PaperLibrary {
       }
       const old = this.entries.get(file);
       if (old && old.mtimeMs === st.mtimeMs && old.size === st.size) continue;
-      if (old?.ref) this.index.remove(old.ref.contentHash);
+      if (old?.ref) {
+        this.index.remove(old.ref.contentHash);
+        this.version++;
+      }
       try {
         const src = await this.loadSource(file);
         this.index.add(src);
+        this.version++;
         this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref });
       } catch (e) {
         if ((AlignError.is(e) && e.code === 'cancelled') || signal?.aborted) {
@@ -175,6 +182,7 @@ export class PaperLibrary {
         if (seen.has(file)) continue;
         if (e.ref) this.index.remove(e.ref.contentHash);
         this.entries.delete(file);
+        this.version++;
         removed++;
       }
     }
@@ -190,6 +198,27 @@ export class PaperLibrary {
     return [...this.entries.values()].flatMap((e) => (e.ref ? [e.ref] : []));
   }
 
+  private filterCache?: { key: string; papers: number; skipped: { title: string; reason: string }[]; filter?: (ref: SourceRef) => boolean };
+
+  /**
+   * The papers a task's constraints leave out, and a filter for the rest; none without constraints.
+   * Kept for the next question while the library and the constraints are the same.
+   */
+  private constraintFilter(constraints: InformationConstraints): { skipped: { title: string; reason: string }[]; filter?: (ref: SourceRef) => boolean } {
+    if (!constraints.knowledgeCutoff && !constraints.excludedDocuments?.length) return { skipped: [] };
+    const key = JSON.stringify([constraints.knowledgeCutoff, constraints.excludedDocuments]);
+    if (this.filterCache?.key === key && this.filterCache.papers === this.version) return this.filterCache;
+    const skipped: { title: string; reason: string }[] = [];
+    const allowed = new Map<string, boolean>();
+    for (const ref of this.papers()) {
+      const c = checkSource(ref, constraints);
+      allowed.set(ref.contentHash, c.allowed);
+      if (!c.allowed) skipped.push({ title: ref.title, reason: c.reason });
+    }
+    this.filterCache = { key, papers: this.version, skipped, filter: (ref: SourceRef) => allowed.get(ref.contentHash) ?? true };
+    return this.filterCache;
+  }
+
   /**
    * The best passages across the library, leaving out papers the task's information constraints
    * exclude (dated after the cut-off, or listed); those are named in `skipped`. With `embed`, the
@@ -201,14 +230,7 @@ export class PaperLibrary {
     constraints: InformationConstraints = {},
     opts: { embed?: Embedder; onEmbeddingError?: (e: unknown) => void } = {},
   ): Promise<{ passages: ScoredPassage[]; skipped: { title: string; reason: string }[] }> {
-    const skipped: { title: string; reason: string }[] = [];
-    const allowed = new Map<string, boolean>();
-    for (const ref of this.papers()) {
-      const c = checkSource(ref, constraints);
-      allowed.set(ref.contentHash, c.allowed);
-      if (!c.allowed) skipped.push({ title: ref.title, reason: c.reason });
-    }
-    const filter = (ref: SourceRef) => allowed.get(ref.contentHash) ?? true;
+    const { skipped, filter } = this.constraintFilter(constraints);
     let passages: ScoredPassage[] | undefined;
     if (opts.embed) {
       try {

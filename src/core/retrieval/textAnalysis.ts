@@ -89,7 +89,8 @@ export function countTerms(text: string, counts: Map<string, number>): number {
 const stemCache = new Map<string, string>();
 const STEM_CACHE_MAX = 200_000;
 
-function termOf(word: string): string {
+/** The index term of a lower-case word ('' for a stopword), remembered. */
+export function termOf(word: string): string {
   let t = stemCache.get(word);
   if (t === undefined) {
     t = STOPWORDS.has(word) ? '' : stem(word);
@@ -100,7 +101,7 @@ function termOf(word: string): string {
   return t;
 }
 
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
   return true;
 }
@@ -161,7 +162,7 @@ function isDigitCode(c: number): boolean {
 }
 
 /** The words of a hyphenated token, as `words` splits and joins them. */
-function hyphenParts(token: string): string[] {
+export function hyphenParts(token: string): string[] {
   const parts = token.split('-').filter((w) => w.length > 1 || /\d/.test(w));
   if (parts.length > 1 && parts.every((w) => /^[a-z]+$/.test(w))) parts.push(parts.join(''));
   return parts;
