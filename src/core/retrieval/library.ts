@@ -56,7 +56,7 @@ export class PaperLibrary {
 
   constructor(
     readonly folder: string,
-    private readonly loadSource: (file: string) => Promise<ParsedSource>,
+    private readonly loadSource: (file: string, signal?: AbortSignal) => Promise<ParsedSource>,
     private readonly logger: Logger = silentLogger,
     private readonly opts: { indexFile?: string } = {},
   ) {}
@@ -154,7 +154,7 @@ export class PaperLibrary {
         this.version++;
       }
       try {
-        const src = await this.loadSource(file);
+        const src = await this.loadSource(file, signal);
         this.index.add(src);
         this.version++;
         this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref });
