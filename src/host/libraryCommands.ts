@@ -5,8 +5,7 @@ import type { Conversations } from './conversations';
 import type { ParsedSource } from '../core/sources/sourceTypes';
 import type { AskArgs, AskResult } from './commands';
 import { loadArxivSource } from '../core/sources/arxivSource';
-import { loadSourceFile } from '../core/sources/loadSource';
-import { PaperLibrary } from '../core/retrieval/library';
+import { hostLibrary } from './library/hostLibrary';
 import { sha256Hex } from '../core/sources/hash';
 import { checkSource } from '../core/tasks/constraints';
 
@@ -14,8 +13,6 @@ type Ask = (source: Promise<ParsedSource>, args: AskArgs) => Promise<AskResult |
 
 /** Ask About arXiv Paper… and Ask the Library…. */
 export function libraryCommands(services: HostServices, _conversations: Conversations, ask: Ask) {
-  let library: PaperLibrary | undefined;
-
   const libraryFolder = (): string => {
     const setting = services.settings().libraryFolder;
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -45,16 +42,18 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
     'alignment.askLibrary': async (raw: unknown) => {
       const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs;
       const folder = libraryFolder();
-      if (!library || library.folder !== folder) library = new PaperLibrary(folder, (f) => loadSourceFile(f, { cache: services.sourceCache }), services.logger);
-      const lib = library;
+      const shared = hostLibrary(services);
       const question = args.question ?? (await vscode.window.showInputBox({ prompt: `Ask the papers in ${folder}`, ignoreFocusOut: true }))?.trim();
       if (!question) return undefined;
       const task = await services.task(args.taskId ?? 'paper-qa');
-      const combined = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Indexing the library…', cancellable: true }, async (_p, token) => {
+      // Indexing runs in the background (its own progress, status-bar count and problems): the
+      // question searches what is indexed so far.
+      const lib = await shared.ready();
+      if (!lib) throw new Error('Set alignment.library.folder to a folder of papers first.');
+      if (shared.indexing) void vscode.window.showInformationMessage(`Alignment: the library is still being indexed; searched the ${lib.papers().length} papers indexed so far.`);
+      const combined = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Searching the library…', cancellable: true }, async (_p, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        const r = await lib.refresh(abort.signal);
-        if (r.problems.length) void vscode.window.showWarningMessage(`Alignment: ${r.problems.length} paper(s) in the library could not be read; see the log.`);
         const model = await services.model();
         const embed = model?.embed;
         const { passages, skipped } = await lib.search(question, 12, task.constraints, {

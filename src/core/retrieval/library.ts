@@ -5,7 +5,8 @@ import type { ParsedSource, SourceRef } from '../sources/sourceTypes';
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { checkSource } from '../tasks/constraints';
-import { AlignError, describeError } from '../errors';
+import { AlignError, InputFileError, describeError } from '../errors';
+import { readBibtexLibrary } from '../sources/bibtexLibrary';
 import { readLibraryIndex, writeLibraryIndex, type LibraryIndexData, type ManifestEntry } from './libraryIndexFile';
 import { PassageIndex, type Embedder, type ScoredPassage } from './retriever';
 import { SUPPORTED_EXTENSIONS } from '../sources/loadSource';
@@ -15,6 +16,8 @@ interface Entry {
   size: number;
   ref?: SourceRef;
   problem?: string;
+  /** The BibTeX entry's metadata it was indexed with (JSON): a changed entry re-indexes the paper. */
+  meta?: string;
 }
 
 /** A file of the library that could not be read. */
@@ -58,8 +61,25 @@ export class PaperLibrary {
     readonly folder: string,
     private readonly loadSource: (file: string, signal?: AbortSignal) => Promise<ParsedSource>,
     private readonly logger: Logger = silentLogger,
-    private readonly opts: { indexFile?: string } = {},
+    private readonly opts: { indexFile?: string; bibtex?: { storage?: string } } = {},
   ) {}
+
+  /** Problems of the BibTeX file itself (entries, attachments), from the last refresh. */
+  private bibProblems: LibraryProblem[] = [];
+
+  /**
+   * The papers to index: the folder's readable files, or, for a BibTeX library (`folder` is then
+   * the .bib file), its entries' attachments with what each entry says about its paper.
+   */
+  private papersToRead(): { files: string[]; meta: Map<string, Partial<SourceRef>> } {
+    const meta = new Map<string, Partial<SourceRef>>();
+    if (!this.opts.bibtex) return { files: this.files(), meta };
+    const lib = readBibtexLibrary(this.folder, { storage: this.opts.bibtex.storage });
+    this.bibProblems = lib.problems;
+    for (const p of lib.problems) this.logger.warn(`Library: ${p.message}`);
+    for (const a of lib.attachments) meta.set(a.path, a.meta);
+    return { files: lib.attachments.map((a) => a.path), meta };
+  }
 
   private files(dir = this.folder, out: string[] = []): string[] {
     let list: fs.Dirent[];
@@ -101,7 +121,7 @@ export class PaperLibrary {
     for (const m of data.manifest) {
       const ref = m.contentHash ? refs.get(m.contentHash) : undefined;
       if (m.contentHash && !ref) continue;
-      this.entries.set(m.path, { mtimeMs: m.mtimeMs, size: m.size, ...(ref ? { ref } : {}), ...(m.problem ? { problem: m.problem } : {}) });
+      this.entries.set(m.path, { mtimeMs: m.mtimeMs, size: m.size, ...(ref ? { ref } : {}), ...(m.problem ? { problem: m.problem } : {}), ...(m.meta ? { meta: m.meta } : {}) });
     }
     this.logger.info(`Library: loaded the index of ${refs.size} papers from ${file}`);
     return true;
@@ -112,7 +132,7 @@ export class PaperLibrary {
     const file = this.opts.indexFile;
     if (!file) return;
     try {
-      const manifest: ManifestEntry[] = [...this.entries].map(([p, e]) => ({ path: p, size: e.size, mtimeMs: e.mtimeMs, ...(e.ref ? { contentHash: e.ref.contentHash } : {}), ...(e.problem ? { problem: e.problem } : {}) }));
+      const manifest: ManifestEntry[] = [...this.entries].map(([p, e]) => ({ path: p, size: e.size, mtimeMs: e.mtimeMs, ...(e.ref ? { contentHash: e.ref.contentHash } : {}), ...(e.problem ? { problem: e.problem } : {}), ...(e.meta ? { meta: e.meta } : {}) }));
       writeLibraryIndex(file, { folder: this.folder, manifest, ...this.index.snapshot() });
     } catch (e) {
       this.logger.warn(`Library: the index could not be saved to ${file} (${describeError(e)}); it is rebuilt next time.`);
@@ -124,13 +144,16 @@ export class PaperLibrary {
    * does (they see the papers indexed so far). A cancel keeps what was done.
    */
   async refresh(signal?: AbortSignal, onProgress?: RefreshProgress): Promise<RefreshResult> {
-    if (!fs.existsSync(this.folder)) throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
+    if (!fs.existsSync(this.folder)) {
+      if (this.opts.bibtex) throw new InputFileError(this.folder, 'does not exist.', 'Check the BibTeX path (alignment.library.bibtex, CLI --bibtex).');
+      throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
+    }
     const loaded = this.open();
     const seen = new Set<string>();
     let added = 0;
     let updated = 0;
     let lastSave = Date.now();
-    const files = this.files();
+    const { files, meta } = this.papersToRead();
     let done = 0;
     let cancelled = false;
     for (const file of files) {
@@ -148,23 +171,28 @@ export class PaperLibrary {
         continue;
       }
       const old = this.entries.get(file);
-      if (old && old.mtimeMs === st.mtimeMs && old.size === st.size) continue;
+      const entryMeta = meta.get(file);
+      const metaKey = entryMeta ? JSON.stringify(entryMeta) : undefined;
+      if (old && old.mtimeMs === st.mtimeMs && old.size === st.size && old.meta === metaKey) continue;
       if (old?.ref) {
         this.index.remove(old.ref.contentHash);
         this.version++;
       }
       try {
-        const src = await this.loadSource(file, signal);
+        let src = await this.loadSource(file, signal);
+        // The reference manager knows the paper better than its first page: its title, authors,
+        // date (for knowledge cut-offs), DOI and arXiv id win.
+        if (entryMeta) src = { ...src, ref: { ...src.ref, ...entryMeta } };
         this.index.add(src);
         this.version++;
-        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref });
+        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref, ...(metaKey ? { meta: metaKey } : {}) });
       } catch (e) {
         if ((AlignError.is(e) && e.code === 'cancelled') || signal?.aborted) {
           this.entries.delete(file);
           cancelled = true;
           break;
         }
-        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, problem: describeError(e) });
+        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, problem: describeError(e), ...(metaKey ? { meta: metaKey } : {}) });
         this.logger.warn(`Library: ${describeError(e)}`);
       }
       if (old) updated++;
@@ -191,7 +219,7 @@ export class PaperLibrary {
   }
 
   problems(): LibraryProblem[] {
-    return [...this.entries].filter(([, e]) => e.problem).map(([p, e]) => ({ path: p, message: e.problem! }));
+    return [...this.bibProblems, ...[...this.entries].filter(([, e]) => e.problem).map(([p, e]) => ({ path: p, message: e.problem! }))];
   }
 
   papers(): SourceRef[] {

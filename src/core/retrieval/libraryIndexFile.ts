@@ -47,6 +47,8 @@ export interface ManifestEntry {
   mtimeMs: number;
   contentHash?: string;
   problem?: string;
+  /** The reference manager's metadata the paper was indexed with (JSON), for a BibTeX library. */
+  meta?: string;
 }
 
 /** What one index file holds. */

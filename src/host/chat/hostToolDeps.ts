@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { ResearchToolDeps } from '../../core/tools/researchTools';
 import type { ParsedSource } from '../../core/sources/sourceTypes';
-import { PaperLibrary } from '../../core/retrieval/library';
+import { hostLibrary } from '../library/hostLibrary';
 import { loadSourceFile } from '../../core/sources/loadSource';
 import { loadArxivSource, parseArxivId } from '../../core/sources/arxivSource';
 import { ToolInputError } from '../../core/tools/toolInputs';
@@ -22,17 +22,13 @@ export function libraryFolder(services: HostServices): string | undefined {
  * participant, the agent-mode tools and (through the CLI) the MCP server share.
  */
 export function hostToolDeps(services: HostServices): ResearchToolDeps {
-  let library: PaperLibrary | undefined;
   return {
     store: () => services.store(),
     tasks: () => services.tasks(),
     library: async (signal) => {
-      const folder = libraryFolder(services);
-      if (!folder) return undefined;
-      if (!library || library.folder !== folder) library = new PaperLibrary(folder, (f) => loadSourceFile(f, { cache: services.sourceCache }), services.logger);
-      const r = await library.refresh(signal);
-      for (const p of r.problems) services.logger.warn(`Library: ${p.message}`);
-      return library;
+      // One library per window, indexed in the background; a search sees what is indexed so far.
+      void signal;
+      return hostLibrary(services).ready();
     },
     loadPaper: (ref, signal) => loadPaper(services, ref, signal),
     model: () => services.model(),
