@@ -26,6 +26,8 @@ Usage:
   align ask --library DIR "<question>" [--save] [--json]
   align retrieve <folder> "<query>" [-k N] [--json]   (a folder: the library search)
   align mcp [--library DIR] [--dataset DIR]   the tools as an MCP server on stdio
+  A library may be a BibTeX file (Zotero, Better BibTeX) instead of a folder: --bibtex FILE
+  [--zotero-storage DIR] with index, retrieve, ask and mcp (align retrieve --bibtex my.bib "query").
 
 Options for every command:
   --model M          model name (default: $ALIGN_MODEL or gpt-4o-mini)
@@ -77,6 +79,8 @@ const OPTIONS = {
   arms: { type: 'string' },
   confidence: { type: 'string' },
   library: { type: 'string' },
+  bibtex: { type: 'string' },
+  'zotero-storage': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -118,7 +122,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
       case 'tasks':
         return await tasksCommand(common);
       case 'ask':
-        if (values.library !== undefined) {
+        if (values.library !== undefined || values.bibtex !== undefined) {
           if (!rest.length) throw new UsageError('align ask --library DIR needs a question: align ask --library papers/ "What is reward hacking?"');
           return await (await import('./libraryCli')).askLibraryCommand(common, rest.join(' '));
         }

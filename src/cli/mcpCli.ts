@@ -13,10 +13,18 @@ import { libraryIndexFile } from '../core/retrieval/libraryIndexFile';
 import { version } from '../../package.json';
 
 /** The library named by --library (or the folder given), loaded from its index file or indexed, and kept up to date. */
-export function cliLibrary(o: CommonOptions, folder: string): PaperLibrary {
+export function cliLibrary(o: CommonOptions, folder: string | undefined): PaperLibrary {
+  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
+  if (o.values.bibtex !== undefined) {
+    // A BibTeX library (Zotero, Better BibTeX): its entries' attachments, with their metadata.
+    const bib = path.resolve(o.io.cwd, o.values.bibtex);
+    if (!fs.existsSync(bib) || !fs.statSync(bib).isFile()) throw new UsageError(`The BibTeX file ${bib} does not exist.`);
+    const storage = o.values['zotero-storage'] !== undefined ? path.resolve(o.io.cwd, o.values['zotero-storage']) : undefined;
+    return new PaperLibrary(bib, (f) => loadSourceFile(f, { cache }), o.logger, { indexFile: libraryIndexFile(cacheDir(o.io), bib), bibtex: { storage } });
+  }
+  if (folder === undefined) throw new UsageError('Name the library: a folder of papers, or --bibtex FILE.');
   const abs = path.resolve(o.io.cwd, folder);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new UsageError(`The library ${abs} is not a folder of papers.`);
-  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
   // The index persists beside the parse cache: the next command loads it instead of reading every paper.
   return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger, { indexFile: libraryIndexFile(cacheDir(o.io), abs) });
 }
@@ -25,7 +33,7 @@ export function cliLibrary(o: CommonOptions, folder: string): PaperLibrary {
 export function cliToolDeps(o: CommonOptions): ResearchToolDeps {
   const root = datasetRoot(o);
   const store = new DatasetStore(root);
-  const library = o.values.library ? cliLibrary(o, o.values.library) : undefined;
+  const library = o.values.library || o.values.bibtex ? cliLibrary(o, o.values.library) : undefined;
   return {
     store: async () => store,
     tasks: async () => {

@@ -8,6 +8,10 @@ import { citationLabel } from '../core/retrieval/citations';
 /** align retrieve <source> "<query>" [-k N] [--json] and align index <folder>: no model needed. */
 export async function paperCommand(name: string, o: CommonOptions, args: string[]): Promise<number> {
   if (name === 'retrieve') {
+    if (o.values.bibtex !== undefined) {
+      if (!args.length) throw new UsageError('align retrieve --bibtex FILE needs a query: align retrieve --bibtex my.bib "KL penalty"');
+      return (await import('./libraryCli')).retrieveLibraryCommand(o, undefined, args.join(' '));
+    }
     if (args.length < 2) throw new UsageError('align retrieve needs a source and a query: align retrieve paper.pdf "KL penalty"');
     const lib = await import('./libraryCli');
     if (lib.isFolder(o.io.cwd, args[0])) return lib.retrieveLibraryCommand(o, args[0], args.slice(1).join(' '));
@@ -25,7 +29,7 @@ export async function paperCommand(name: string, o: CommonOptions, args: string[
   }
   // index
   const folder = args[0];
-  if (!folder) throw new UsageError('align index needs a folder of papers: align index papers/');
+  if (!folder && o.values.bibtex === undefined) throw new UsageError('align index needs a folder of papers: align index papers/');
   const library = (await import('./mcpCli')).cliLibrary(o, folder);
   const t0 = Date.now();
   const r = await library.refresh(o.signal);

@@ -33,8 +33,8 @@ describe('Library indexing in a real VS Code', function () {
     fs.mkdirSync(folder, { recursive: true });
     // The KL paper first, then big papers (files are read in name order): parsing one takes
     // seconds, which would stop the extension host's event loop if it happened there.
-    const filler = Array.from({ length: 9000 }, (_, j) => `Sentence ${j} about *reward* models, [links](https://example.org/${j}) and \`code\` in a long paper.`).join(' ');
-    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(folder, `a-big${i}.md`), paper(1000 + i, `${filler}\n\n`.repeat(3)));
+    const filler = Array.from({ length: 9000 }, (_, j) => `Sentence ${j} about *reward* models and \`code\` in a long paper.${j % 40 === 39 ? '\n\n' : ''}`).join(' ');
+    for (let i = 0; i < 2; i++) fs.writeFileSync(path.join(folder, `a-big${i}.md`), paper(1000 + i, filler));
     fs.writeFileSync(path.join(folder, '0-kl.md'), paper(0, 'The KL penalty keeps the policy close to the supervised model, so the reward model stays accurate.'));
     fs.writeFileSync(path.join(folder, 'b-broken.pdf'), '<html>saved as pdf by mistake</html>');
     for (let i = 1; i <= 150; i++) fs.writeFileSync(path.join(folder, `c-paper${String(i).padStart(3, '0')}.md`), paper(i, `Paper ${i} studies debate number ${i} and oversight.`));
@@ -93,6 +93,6 @@ describe('Library indexing in a real VS Code', function () {
     const diags = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(folder, 'b-broken.pdf')));
     assert.equal(diags.length, 1, 'the unreadable file is listed as a problem');
     assert.match(diags[0].message, /b-broken\.pdf/);
-    assert.match(shared.statusText, /Library: 154 papers/);
+    assert.match(shared.statusText, /Library: 153 papers/);
   });
 });
