@@ -41,8 +41,8 @@ export function libraryCommands(services: HostServices, _conversations: Conversa
     },
     'alignment.askLibrary': async (raw: unknown) => {
       const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs;
-      const folder = libraryFolder();
       const shared = hostLibrary(services);
+      const folder = shared.current()?.folder ?? libraryFolder();
       const question = args.question ?? (await vscode.window.showInputBox({ prompt: `Ask the papers in ${folder}`, ignoreFocusOut: true }))?.trim();
       if (!question) return undefined;
       const task = await services.task(args.taskId ?? 'paper-qa');

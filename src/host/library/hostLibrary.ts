@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { RefreshResult } from '../../core/retrieval/library';
@@ -11,6 +12,18 @@ import { libraryFolder } from '../chat/hostToolDeps';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** `~/…` as the home folder: Zotero's folders are usually given that way. */
+const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p);
+
+/** The BibTeX library settings (user scope: a workspace cannot point them elsewhere), when set. */
+function bibtexSetting(): { file: string; storage?: string } | undefined {
+  const c = vscode.workspace.getConfiguration('alignment');
+  const file = c.get<string>('library.bibtex', '').trim();
+  if (!file) return undefined;
+  const storage = c.get<string>('library.zoteroStorage', '').trim();
+  return { file: path.resolve(expandHome(file)), ...(storage ? { storage: path.resolve(expandHome(storage)) } : {}) };
+}
+
 /**
  * The configured library, shared by Ask the Library, the chat tools and the MCP definition: one
  * index per window, loaded from its file beside the parse cache and brought up to date in the
@@ -20,6 +33,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  */
 export class HostLibrary implements vscode.Disposable {
   private library?: PaperLibrary;
+  private key?: string;
   private reader?: LibraryReader;
   private refreshing?: Promise<RefreshResult | undefined>;
   private abort?: AbortController;
@@ -31,16 +45,25 @@ export class HostLibrary implements vscode.Disposable {
     this.status.command = 'alignment.askLibrary';
   }
 
-  /** The library for the configured folder (a new one when the setting changed); undefined when unset. */
+  /**
+   * The configured library (a new one when the settings changed); undefined when none is set. A
+   * BibTeX file (alignment.library.bibtex, a user setting) wins over the folder.
+   */
   current(): PaperLibrary | undefined {
-    const folder = libraryFolder(this.services);
+    const bib = bibtexSetting();
+    const folder = bib?.file ?? libraryFolder(this.services);
     if (!folder) return undefined;
-    if (this.library?.folder !== path.resolve(folder)) {
+    const key = JSON.stringify([path.resolve(folder), bib?.storage]);
+    if (this.key !== key) {
+      this.key = key;
       void this.reader?.dispose();
       const cacheDir = this.services.context.globalStorageUri.fsPath;
       const reader = new LibraryReader(this.services.sourceCache.dir, (f) => loadSourceFile(f, { cache: this.services.sourceCache }));
       this.reader = reader;
-      this.library = new PaperLibrary(path.resolve(folder), (f, signal) => reader.load(f, signal), this.services.logger, { indexFile: libraryIndexFile(cacheDir, folder) });
+      this.library = new PaperLibrary(path.resolve(folder), (f, signal) => reader.load(f, signal), this.services.logger, {
+        indexFile: libraryIndexFile(cacheDir, folder),
+        ...(bib ? { bibtex: { storage: bib.storage } } : {}),
+      });
       this.refreshing = undefined;
     }
     return this.library;
