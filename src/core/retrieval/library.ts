@@ -88,6 +88,8 @@ export class PaperLibrary {
     } catch {
       return out;
     }
+    // In name order, whatever order the file system lists them in: progress and tests are repeatable.
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of list) {
       if (d.name.startsWith('.') || d.name === 'node_modules') continue;
       const p = path.join(dir, d.name);
