@@ -40,6 +40,8 @@ const builds = [
   { ...nodeCommon, entryPoints: { host: 'src/host/hostMain.ts' }, outdir: 'dist' },
   // PDFs are parsed in a worker thread with time and memory limits (src/core/sources/pdfWorkerClient.ts).
   { ...nodeCommon, entryPoints: { pdfWorker: 'src/core/sources/pdfWorker.ts' }, outdir: 'dist' },
+  // The library's papers are read and parsed in a worker thread too (src/core/retrieval/libraryWorkerClient.ts).
+  { ...nodeCommon, entryPoints: { libraryWorker: 'src/core/retrieval/libraryWorker.ts' }, outdir: 'dist' },
   {
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

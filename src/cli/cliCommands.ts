@@ -29,10 +29,10 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['ask'],
-    usage: ['<file> "<question>" [--dialogue FILE] [--save] [--json]', '--library DIR "<question>" [--save] [--json]'],
-    options: ['dialogue', 'save', 'json', 'library'],
+    usage: ['<file> "<question>" [--dialogue FILE] [--save] [--json]', '--library DIR "<question>" [--save] [--json]', '--bibtex FILE [--zotero-storage DIR] "<question>" [--save] [--json]'],
+    options: ['dialogue', 'save', 'json', 'library', 'bibtex', 'zotero-storage'],
     run: async (o, rest) => {
-      if (o.values.library !== undefined) {
+      if (o.values.library !== undefined || o.values.bibtex !== undefined) {
         if (!rest.length) throw new UsageError('align ask --library DIR needs a question: align ask --library papers/ "What is reward hacking?"');
         return (await import('./libraryCli')).askLibraryCommand(o, rest.join(' '));
       }
@@ -87,14 +87,14 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['retrieve'],
-    usage: ['<source> "<query>" [-k N] [--json]', '<folder> "<query>" [-k N] [--json]   (a folder: the library search)'],
-    options: ['k', 'json'],
+    usage: ['<source> "<query>" [-k N] [--json]', '<folder> "<query>" [-k N] [--json]   (a folder: the library search)', '--bibtex FILE [--zotero-storage DIR] "<query>" [-k N] [--json]'],
+    options: ['k', 'json', 'bibtex', 'zotero-storage'],
     run: async (o, args) => (await import('./paperCommands')).retrieveCommand(o, args),
   },
   {
     words: ['index'],
-    usage: ['<folder>'],
-    options: ['json'],
+    usage: ['<folder>', '--bibtex FILE [--zotero-storage DIR]'],
+    options: ['json', 'bibtex', 'zotero-storage'],
     run: async (o, args) => (await import('./paperCommands')).indexCommand(o, args),
   },
   {
@@ -117,8 +117,8 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   {
     words: ['mcp'],
-    usage: ['[--library DIR] [--dataset DIR]   the tools as an MCP server on stdio'],
-    options: ['library'],
+    usage: ['[--library DIR | --bibtex FILE [--zotero-storage DIR]] [--dataset DIR]   the tools as an MCP server on stdio'],
+    options: ['library', 'bibtex', 'zotero-storage'],
     run: async (o) => (await import('./mcpCli')).mcpCommand(o),
   },
 ];

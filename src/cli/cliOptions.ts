@@ -38,6 +38,9 @@ export const OPTIONS = {
   arms: { type: 'string' },
   confidence: { type: 'string' },
   library: { type: 'string' },
+  // A BibTeX export (Zotero, Better BibTeX) as the library, with Zotero's storage folder for relative attachments.
+  bibtex: { type: 'string' },
+  'zotero-storage': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 

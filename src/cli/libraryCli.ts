@@ -17,7 +17,7 @@ export function isFolder(cwd: string, arg: string): boolean {
 }
 
 /** align retrieve <folder> "<query>": the library's best passages, each with its paper. */
-export async function retrieveLibraryCommand(o: CommonOptions, folder: string, query: string): Promise<number> {
+export async function retrieveLibraryCommand(o: CommonOptions, folder: string | undefined, query: string): Promise<number> {
   const k = o.values.k !== undefined ? Number(o.values.k) : 5;
   if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k takes a whole number, not "${o.values.k}".`);
   const library = cliLibrary(o, folder);
@@ -37,7 +37,7 @@ export async function retrieveLibraryCommand(o: CommonOptions, folder: string, q
 export async function askLibraryCommand(o: CommonOptions, question: string): Promise<number> {
   if (!question.trim()) throw new UsageError('The question is empty.');
   const task = await loadTask(o, 'paper-qa');
-  const library = cliLibrary(o, o.values.library!);
+  const library = cliLibrary(o, o.values.library);
   const r = await library.refresh(o.signal);
   for (const p of r.problems) o.io.stderr(`warning: ${p.message}\n`);
   if (!library.papers().length) throw new UsageError(`There are no readable papers in ${library.folder}.`);

@@ -9,21 +9,31 @@ import { loadTasks } from '../core/tasks/taskRegistry';
 import { PaperLibrary } from '../core/retrieval/library';
 import { loadSourceFile } from '../core/sources/loadSource';
 import { SourceCache } from '../core/sources/sourceCache';
+import { libraryIndexFile } from '../core/retrieval/libraryIndexFile';
 import { version } from '../../package.json';
 
-/** The library named by --library (or the folder given), indexed on first use and kept up to date. */
-export function cliLibrary(o: CommonOptions, folder: string): PaperLibrary {
+/** The library named by --library (or the folder given), loaded from its index file or indexed, and kept up to date. */
+export function cliLibrary(o: CommonOptions, folder: string | undefined): PaperLibrary {
+  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
+  if (o.values.bibtex !== undefined) {
+    // A BibTeX library (Zotero, Better BibTeX): its entries' attachments, with their metadata.
+    const bib = path.resolve(o.io.cwd, o.values.bibtex);
+    if (!fs.existsSync(bib) || !fs.statSync(bib).isFile()) throw new UsageError(`The BibTeX file ${bib} does not exist.`);
+    const storage = o.values['zotero-storage'] !== undefined ? path.resolve(o.io.cwd, o.values['zotero-storage']) : undefined;
+    return new PaperLibrary(bib, (f) => loadSourceFile(f, { cache }), o.logger, { indexFile: libraryIndexFile(cacheDir(o.io), bib), bibtex: { storage } });
+  }
+  if (folder === undefined) throw new UsageError('Name the library: a folder of papers, or --bibtex FILE.');
   const abs = path.resolve(o.io.cwd, folder);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new UsageError(`The library ${abs} is not a folder of papers.`);
-  const cache = new SourceCache(path.join(cacheDir(o.io), 'sources'));
-  return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger);
+  // The index persists beside the parse cache: the next command loads it instead of reading every paper.
+  return new PaperLibrary(abs, (f) => loadSourceFile(f, { cache }), o.logger, { indexFile: libraryIndexFile(cacheDir(o.io), abs) });
 }
 
 /** The research tools over the CLI's dataset, library and model (environment and flags). */
 export function cliToolDeps(o: CommonOptions): ResearchToolDeps {
   const root = datasetRoot(o);
   const store = new DatasetStore(root);
-  const library = o.values.library ? cliLibrary(o, o.values.library) : undefined;
+  const library = o.values.library || o.values.bibtex ? cliLibrary(o, o.values.library) : undefined;
   return {
     store: async () => store,
     tasks: async () => {

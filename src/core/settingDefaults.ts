@@ -20,6 +20,8 @@ export const SETTING_DEFAULTS = {
   'fewShot.enabled': true,
   'fewShot.budgetTokens': 3000,
   'library.folder': '',
+  'library.bibtex': '',
+  'library.zoteroStorage': '',
   'critique.showDiagnostics': false,
   'critique.concurrency': 3,
   'evaluation.testBudget': 0,

@@ -41,6 +41,8 @@ export class HostServices implements vscode.Disposable {
   readonly vscodeModels: VscodeModels;
   private storeCache?: { root: string; linkedRoot: 'allow' | 'refuse'; store: DatasetStore };
   private tasksWarned = false;
+  /** Parts made on first use (the window's library) that go when the services go. */
+  private readonly owned: vscode.Disposable[] = [];
 
   constructor(
     readonly env: HostEnvironment,
@@ -55,7 +57,14 @@ export class HostServices implements vscode.Disposable {
     return this.env.globalStorageUri.fsPath;
   }
 
+  /** Disposes `d` with the services. */
+  own<T extends vscode.Disposable>(d: T): T {
+    this.owned.push(d);
+    return d;
+  }
+
   dispose(): void {
+    for (const d of this.owned.splice(0)) d.dispose();
     this.vscodeModels.dispose();
   }
 

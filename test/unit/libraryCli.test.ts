@@ -50,3 +50,21 @@ test('align ask --library DIR answers from the library through the model, and a 
   assert.equal(missing.code, 2);
   assert.match(missing.err, /nowhere is not a folder of papers/);
 });
+
+test('align index and retrieve --bibtex read a Zotero export: attachments from the storage folder, titles from the entries; a second process loads the index', async () => {
+  const storage = path.join(dir, 'Zotero', 'storage');
+  fs.mkdirSync(path.join(storage, 'K1'), { recursive: true });
+  fs.writeFileSync(path.join(storage, 'K1', 'christiano.md'), '# first page title\n\nPreferences between pairs of trajectory segments train the reward predictor.\n');
+  const bib = path.join(dir, 'my library.bib');
+  fs.writeFileSync(bib, `@article{christiano2017,\n  title = {Deep {RL} from Human Preferences},\n  author = {Christiano, Paul},\n  year = {2017},\n  file = {Full Text:${storage}/K1/christiano.md:text/markdown}\n}\n`);
+  const idx = await run(['index', '--bibtex', 'my library.bib', '--zotero-storage', 'Zotero/storage', '--json']);
+  assert.equal(idx.code, 0, idx.err);
+  assert.equal((JSON.parse(idx.out) as { papers: number }).papers, 1);
+  const r = await run(['retrieve', '--bibtex', 'my library.bib', '--zotero-storage', 'Zotero/storage', 'trajectory segments reward', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const { passages } = JSON.parse(r.out) as { passages: { paper: string }[] };
+  assert.equal(passages[0].paper, 'Deep RL from Human Preferences');
+  const missing = await run(['retrieve', '--bibtex', 'nope.bib', 'x']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /nope\.bib does not exist/);
+});

@@ -5,7 +5,9 @@ import type { ParsedSource, SourceRef } from '../sources/sourceTypes';
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { checkSource } from '../tasks/constraints';
-import { describeError } from '../errors';
+import { AlignError, InputFileError, describeError } from '../errors';
+import { readBibtexLibrary } from '../sources/bibtexLibrary';
+import { readLibraryIndex, writeLibraryIndex, type LibraryIndexData, type ManifestEntry } from './libraryIndexFile';
 import { PassageIndex, type Embedder, type ScoredPassage } from './retriever';
 import { SUPPORTED_EXTENSIONS } from '../sources/loadSource';
 
@@ -14,6 +16,8 @@ interface Entry {
   size: number;
   ref?: SourceRef;
   problem?: string;
+  /** The BibTeX entry's metadata it was indexed with (JSON): a changed entry re-indexes the paper. */
+  meta?: string;
 }
 
 /** A file of the library that could not be read. */
@@ -22,20 +26,60 @@ export interface LibraryProblem {
   message: string;
 }
 
+/** What a refresh changed. */
+export interface RefreshResult {
+  added: number;
+  updated: number;
+  removed: number;
+  problems: LibraryProblem[];
+  /** True when the index was read from its file rather than rebuilt (first refresh of a process). */
+  loaded?: boolean;
+  /** True when the refresh was cancelled: what was done is kept, nothing unseen was dropped. */
+  cancelled?: boolean;
+}
+
+/** Progress of a refresh: files looked at out of those found, and the one being read. */
+export type RefreshProgress = (done: number, total: number, file?: string) => void;
+
+/** How often a long first indexing run saves what it has done, so a crash loses little. */
+const SAVE_EVERY_MS = 30_000;
+
 /**
  * A folder of papers, indexed once and kept up to date: `refresh()` reads only new or changed
  * files (by size and modification time) and drops deleted ones. A paper that cannot be read is
- * a problem on the list; the others keep working.
+ * a problem on the list; the others keep working. With `indexFile`, the index and the manifest
+ * persist there (libraryIndexFile.ts): a new process loads them instead of reading every paper.
  */
 export class PaperLibrary {
   private readonly entries = new Map<string, Entry>();
-  private readonly index = new PassageIndex();
+  private index = new PassageIndex();
+  private opened = false;
+  /** Bumped whenever a paper is added or removed, so cached filters are rebuilt. */
+  private version = 0;
 
   constructor(
     readonly folder: string,
-    private readonly loadSource: (file: string) => Promise<ParsedSource>,
+    private readonly loadSource: (file: string, signal?: AbortSignal) => Promise<ParsedSource>,
     private readonly logger: Logger = silentLogger,
+    private readonly opts: { indexFile?: string; bibtex?: { storage?: string } } = {},
   ) {}
+
+  /** Problems of the BibTeX file itself (entries, attachments), from the last refresh. */
+  private bibProblems: LibraryProblem[] = [];
+
+  /**
+   * The papers to index: the folder's readable files, or, for a BibTeX library (`folder` is then
+   * the .bib file), its entries' attachments with what each entry says about its paper.
+   */
+  private papersToRead(): { files: string[]; meta: Map<string, Partial<SourceRef>> } {
+    const meta = new Map<string, Partial<SourceRef>>();
+    if (!this.opts.bibtex) return { files: this.files(), meta };
+    const lib = readBibtexLibrary(this.folder, { storage: this.opts.bibtex.storage });
+    this.bibProblems = lib.problems;
+    for (const p of lib.problems) this.logger.warn(`Library: ${p.message}`);
+    for (const a of lib.attachments) meta.set(a.path, a.meta);
+    return { files: lib.attachments.map((a) => a.path), meta };
+  }
 
   private files(dir = this.folder, out: string[] = []): string[] {
     let list: fs.Dirent[];
@@ -44,6 +88,8 @@ export class PaperLibrary {
     } catch {
       return out;
     }
+    // In name order, whatever order the file system lists them in: progress and tests are repeatable.
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of list) {
       if (d.name.startsWith('.') || d.name === 'node_modules') continue;
       const p = path.join(dir, d.name);
@@ -53,46 +99,154 @@ export class PaperLibrary {
     return out;
   }
 
-  /** Brings the index up to date with the folder; returns what changed. */
-  async refresh(signal?: AbortSignal): Promise<{ added: number; updated: number; removed: number; problems: LibraryProblem[] }> {
-    if (!fs.existsSync(this.folder)) throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
+  /** Reads the index file once per process; a file that cannot be used is logged and rebuilt. */
+  private open(): boolean {
+    if (this.opened) return false;
+    this.opened = true;
+    const file = this.opts.indexFile;
+    if (!file) return false;
+    let data: LibraryIndexData | undefined;
+    try {
+      data = readLibraryIndex(file);
+    } catch (e) {
+      this.logger.warn(`Library: ${describeError(e)}`);
+      return false;
+    }
+    if (!data) return false;
+    if (path.resolve(data.folder) !== path.resolve(this.folder)) {
+      this.logger.warn(`Library: ${file} indexes ${data.folder}, not ${this.folder}; it is rebuilt.`);
+      return false;
+    }
+    this.index = PassageIndex.restore(data.table, data.sources);
+    this.version++;
+    const refs = new Map(data.sources.map((s) => [s.ref.contentHash, s.ref]));
+    for (const m of data.manifest) {
+      const ref = m.contentHash ? refs.get(m.contentHash) : undefined;
+      if (m.contentHash && !ref) continue;
+      this.entries.set(m.path, { mtimeMs: m.mtimeMs, size: m.size, ...(ref ? { ref } : {}), ...(m.problem ? { problem: m.problem } : {}), ...(m.meta ? { meta: m.meta } : {}) });
+    }
+    this.logger.info(`Library: loaded the index of ${refs.size} papers from ${file}`);
+    return true;
+  }
+
+  /** Writes the index file (atomically); a failure costs the next process a rebuild, nothing more. */
+  private save(): void {
+    const file = this.opts.indexFile;
+    if (!file) return;
+    try {
+      const manifest: ManifestEntry[] = [...this.entries].map(([p, e]) => ({ path: p, size: e.size, mtimeMs: e.mtimeMs, ...(e.ref ? { contentHash: e.ref.contentHash } : {}), ...(e.problem ? { problem: e.problem } : {}), ...(e.meta ? { meta: e.meta } : {}) }));
+      writeLibraryIndex(file, { folder: this.folder, manifest, ...this.index.snapshot() });
+    } catch (e) {
+      this.logger.warn(`Library: the index could not be saved to ${file} (${describeError(e)}); it is rebuilt next time.`);
+    }
+  }
+
+  /**
+   * Brings the index up to date with the folder; returns what changed. Searches may run while it
+   * does (they see the papers indexed so far). A cancel keeps what was done.
+   */
+  async refresh(signal?: AbortSignal, onProgress?: RefreshProgress): Promise<RefreshResult> {
+    if (!fs.existsSync(this.folder)) {
+      if (this.opts.bibtex) throw new InputFileError(this.folder, 'does not exist.', 'Check the BibTeX path (alignment.library.bibtex, CLI --bibtex).');
+      throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
+    }
+    const loaded = this.open();
     const seen = new Set<string>();
     let added = 0;
     let updated = 0;
-    for (const file of this.files()) {
-      if (signal?.aborted) break;
+    let lastSave = Date.now();
+    const { files, meta } = this.papersToRead();
+    let done = 0;
+    let cancelled = false;
+    for (const file of files) {
+      if (signal?.aborted) {
+        cancelled = true;
+        break;
+      }
       seen.add(file);
-      const st = fs.statSync(file);
-      const old = this.entries.get(file);
-      if (old && old.mtimeMs === st.mtimeMs && old.size === st.size) continue;
-      if (old?.ref) this.index.remove(old.ref.contentHash);
+      onProgress?.(done++, files.length, file);
+      let st: fs.Stats;
       try {
-        const src = await this.loadSource(file);
+        st = fs.statSync(file);
+      } catch {
+        seen.delete(file);
+        continue;
+      }
+      const old = this.entries.get(file);
+      const entryMeta = meta.get(file);
+      const metaKey = entryMeta ? JSON.stringify(entryMeta) : undefined;
+      if (old && old.mtimeMs === st.mtimeMs && old.size === st.size && old.meta === metaKey) continue;
+      if (old?.ref) {
+        this.index.remove(old.ref.contentHash);
+        this.version++;
+      }
+      try {
+        let src = await this.loadSource(file, signal);
+        // The reference manager knows the paper better than its first page: its title, authors,
+        // date (for knowledge cut-offs), DOI and arXiv id win.
+        if (entryMeta) src = { ...src, ref: { ...src.ref, ...entryMeta } };
         this.index.add(src);
-        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref });
+        this.version++;
+        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref, ...(metaKey ? { meta: metaKey } : {}) });
       } catch (e) {
-        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, problem: describeError(e) });
+        if ((AlignError.is(e) && e.code === 'cancelled') || signal?.aborted) {
+          this.entries.delete(file);
+          cancelled = true;
+          break;
+        }
+        this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, problem: describeError(e), ...(metaKey ? { meta: metaKey } : {}) });
         this.logger.warn(`Library: ${describeError(e)}`);
       }
       if (old) updated++;
       else added++;
+      if (Date.now() - lastSave > SAVE_EVERY_MS) {
+        this.save();
+        lastSave = Date.now();
+      }
     }
+    onProgress?.(done, files.length);
     let removed = 0;
-    for (const [file, e] of this.entries) {
-      if (seen.has(file)) continue;
-      if (e.ref) this.index.remove(e.ref.contentHash);
-      this.entries.delete(file);
-      removed++;
+    // A cancelled run has not seen every file: it drops none.
+    if (!cancelled) {
+      for (const [file, e] of this.entries) {
+        if (seen.has(file)) continue;
+        if (e.ref) this.index.remove(e.ref.contentHash);
+        this.entries.delete(file);
+        this.version++;
+        removed++;
+      }
     }
-    return { added, updated, removed, problems: this.problems() };
+    if (added || updated || removed || (!loaded && this.opts.indexFile && !fs.existsSync(this.opts.indexFile))) this.save();
+    return { added, updated, removed, problems: this.problems(), ...(loaded ? { loaded } : {}), ...(cancelled ? { cancelled } : {}) };
   }
 
   problems(): LibraryProblem[] {
-    return [...this.entries].filter(([, e]) => e.problem).map(([p, e]) => ({ path: p, message: e.problem! }));
+    return [...this.bibProblems, ...[...this.entries].filter(([, e]) => e.problem).map(([p, e]) => ({ path: p, message: e.problem! }))];
   }
 
   papers(): SourceRef[] {
     return [...this.entries.values()].flatMap((e) => (e.ref ? [e.ref] : []));
+  }
+
+  private filterCache?: { key: string; papers: number; skipped: { title: string; reason: string }[]; filter?: (ref: SourceRef) => boolean };
+
+  /**
+   * The papers a task's constraints leave out, and a filter for the rest; none without constraints.
+   * Kept for the next question while the library and the constraints are the same.
+   */
+  private constraintFilter(constraints: InformationConstraints): { skipped: { title: string; reason: string }[]; filter?: (ref: SourceRef) => boolean } {
+    if (!constraints.knowledgeCutoff && !constraints.excludedDocuments?.length) return { skipped: [] };
+    const key = JSON.stringify([constraints.knowledgeCutoff, constraints.excludedDocuments]);
+    if (this.filterCache?.key === key && this.filterCache.papers === this.version) return this.filterCache;
+    const skipped: { title: string; reason: string }[] = [];
+    const allowed = new Map<string, boolean>();
+    for (const ref of this.papers()) {
+      const c = checkSource(ref, constraints);
+      allowed.set(ref.contentHash, c.allowed);
+      if (!c.allowed) skipped.push({ title: ref.title, reason: c.reason });
+    }
+    this.filterCache = { key, papers: this.version, skipped, filter: (ref: SourceRef) => allowed.get(ref.contentHash) ?? true };
+    return this.filterCache;
   }
 
   /**
@@ -106,14 +260,7 @@ export class PaperLibrary {
     constraints: InformationConstraints = {},
     opts: { embed?: Embedder; onEmbeddingError?: (e: unknown) => void } = {},
   ): Promise<{ passages: ScoredPassage[]; skipped: { title: string; reason: string }[] }> {
-    const skipped: { title: string; reason: string }[] = [];
-    const allowed = new Map<string, boolean>();
-    for (const ref of this.papers()) {
-      const c = checkSource(ref, constraints);
-      allowed.set(ref.contentHash, c.allowed);
-      if (!c.allowed) skipped.push({ title: ref.title, reason: c.reason });
-    }
-    const filter = (ref: SourceRef) => allowed.get(ref.contentHash) ?? true;
+    const { skipped, filter } = this.constraintFilter(constraints);
     let passages: ScoredPassage[] | undefined;
     if (opts.embed) {
       try {

@@ -1,5 +1,5 @@
 import type { ParsedSource, Passage, PassageLocation, SourceRef } from '../sources/sourceTypes';
-import { LexicalIndex } from './lexicalIndex';
+import { LexicalIndex, type PostingsTable } from './lexicalIndex';
 import { analyzeQuery } from './textAnalysis';
 import { chunkSource } from './chunker';
 
@@ -12,19 +12,56 @@ export interface ScoredPassage extends Passage {
 /** Produces embeddings for texts, or undefined when the endpoint has none. */
 export type Embedder = (texts: string[]) => Promise<number[][] | undefined>;
 
-/**
- * A source's passages as the index keeps them: all their text in one UTF-8 buffer with offsets,
- * not a string each. Paper text is often two-byte in V8 (one "’" is enough), and strings built by
- * the chunker hold on to their pieces; one buffer per source costs about a byte a character.
- */
-interface StoredSource {
+/** A source's passage texts: decoded on demand from one buffer in memory, or from the index file. */
+export interface PassageTexts {
+  get(i: number): string;
+  /** The UTF-8 bytes of passage i (for writing the index file without decoding). */
+  bytes(i: number): Uint8Array;
+}
+
+/** Passage texts in one UTF-8 buffer with offsets, not a string each: about a byte a character. */
+class BufferTexts implements PassageTexts {
+  constructor(
+    private readonly text: Buffer,
+    /** offsets[i]..offsets[i + 1] is passage i's text. */
+    private readonly offsets: Uint32Array,
+  ) {}
+
+  get(i: number): string {
+    return this.text.toString('utf8', this.offsets[i], this.offsets[i + 1]);
+  }
+
+  bytes(i: number): Uint8Array {
+    return this.text.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
+
+  static of(texts: string[]): BufferTexts {
+    const parts = texts.map((t) => Buffer.from(t, 'utf8'));
+    const offsets = new Uint32Array(texts.length + 1);
+    parts.forEach((t, i) => (offsets[i + 1] = offsets[i] + t.length));
+    return new BufferTexts(Buffer.concat(parts), offsets);
+  }
+}
+
+/** A source as the index keeps it. Locations may be parsed only when a passage is shown. */
+export interface StoredSource {
   ref: SourceRef;
   firstDoc: number;
-  ids: string[];
-  locations: PassageLocation[];
-  text: Buffer;
-  /** offsets[i]..offsets[i + 1] is passage i's text. */
-  offsets: Uint32Array;
+  count: number;
+  /** Passage ids, when they are not P1…Pn. */
+  ids?: string[];
+  locations: PassageLocation[] | (() => PassageLocation[]);
+  texts: PassageTexts;
+}
+
+function locationsOf(s: StoredSource): PassageLocation[] {
+  if (typeof s.locations === 'function') s.locations = s.locations();
+  return s.locations;
+}
+
+/** The passage ids when they are the chunker's P1…Pn (undefined: nothing to store). */
+function customIds(passages: Passage[]): string[] | undefined {
+  return passages.every((p, i) => p.id === `P${i + 1}`) ? undefined : passages.map((p) => p.id);
 }
 
 /**
@@ -34,10 +71,10 @@ interface StoredSource {
  * words outranked the passage that answers (measured in bench/retrieval.bench.ts).
  */
 export class PassageIndex {
-  private readonly index = new LexicalIndex();
+  private index = new LexicalIndex();
   /** Document number → slot in `sources`. */
   private sourceOf = new Int32Array(1024);
-  private readonly sources: (StoredSource | undefined)[] = [];
+  private sources: (StoredSource | undefined)[] = [];
   private readonly slotByHash = new Map<string, number>();
   private readonly embeddings = new Map<number, number[]>();
   private count = 0;
@@ -48,20 +85,38 @@ export class PassageIndex {
     return idx;
   }
 
+  /**
+   * An index over what the index file holds: postings and sources, in document order (source i
+   * holds the `count` documents after those of the sources before it).
+   */
+  static restore(table: PostingsTable, sources: StoredSource[]): PassageIndex {
+    const idx = new PassageIndex();
+    idx.index = LexicalIndex.fromTable(table);
+    idx.sourceOf = new Int32Array(Math.max(1024, table.lengths.length));
+    sources.forEach((s, slot) => {
+      idx.sourceOf.fill(slot, s.firstDoc, s.firstDoc + s.count);
+      idx.slotByHash.set(s.ref.contentHash, slot);
+      idx.count += s.count;
+    });
+    idx.sources = sources;
+    return idx;
+  }
+
   get size(): number {
     return this.count;
+  }
+
+  /** True when a source with this content hash is indexed. */
+  has(contentHash: string): boolean {
+    return this.slotByHash.has(contentHash);
   }
 
   add(source: ParsedSource, passages: Passage[] = chunkSource(source)): void {
     this.remove(source.ref.contentHash);
     const slot = this.sources.length;
-    const texts = passages.map((p) => Buffer.from(p.text, 'utf8'));
-    const offsets = new Uint32Array(passages.length + 1);
-    texts.forEach((t, i) => (offsets[i + 1] = offsets[i] + t.length));
-    let firstDoc = -1;
+    let firstDoc = this.index.size;
     for (const p of passages) {
       const doc = this.index.add(p.text);
-      if (firstDoc < 0) firstDoc = doc;
       if (doc >= this.sourceOf.length) {
         const grown = new Int32Array(Math.max(doc + 1, this.sourceOf.length * 2));
         grown.set(this.sourceOf);
@@ -70,7 +125,8 @@ export class PassageIndex {
       this.sourceOf[doc] = slot;
       this.count++;
     }
-    this.sources.push({ ref: { ...source.ref }, firstDoc, ids: passages.map((p) => p.id), locations: passages.map((p) => p.location), text: Buffer.concat(texts), offsets });
+    if (!passages.length) firstDoc = this.index.size;
+    this.sources.push({ ref: { ...source.ref }, firstDoc, count: passages.length, ids: customIds(passages), locations: passages.map((p) => p.location), texts: BufferTexts.of(passages.map((p) => p.text)) });
     this.slotByHash.set(source.ref.contentHash, slot);
   }
 
@@ -78,13 +134,30 @@ export class PassageIndex {
     const slot = this.slotByHash.get(contentHash);
     if (slot === undefined) return;
     const stored = this.sources[slot]!;
-    for (let i = 0; i < stored.ids.length; i++) {
+    for (let i = 0; i < stored.count; i++) {
       this.index.remove(stored.firstDoc + i);
       this.embeddings.delete(stored.firstDoc + i);
     }
-    this.count -= stored.ids.length;
+    this.count -= stored.count;
     this.sources[slot] = undefined;
     this.slotByHash.delete(contentHash);
+  }
+
+  /**
+   * What the index file stores: the live sources in document order and their postings,
+   * renumbered densely (removed passages are dropped here, not at every load).
+   */
+  snapshot(): { table: PostingsTable; sources: StoredSource[] } {
+    const newDoc = new Int32Array(this.index.size).fill(-1);
+    const live: StoredSource[] = [];
+    let next = 0;
+    for (const s of this.sources) {
+      if (!s) continue;
+      for (let i = 0; i < s.count; i++) newDoc[s.firstDoc + i] = next + i;
+      live.push({ ...s, firstDoc: next, locations: locationsOf(s) });
+      next += s.count;
+    }
+    return { table: this.index.table(newDoc, next), sources: live };
   }
 
   private sourceAt(doc: number): StoredSource {
@@ -93,15 +166,14 @@ export class PassageIndex {
 
   private textOf(doc: number): string {
     const s = this.sourceAt(doc);
-    const i = doc - s.firstDoc;
-    return s.text.toString('utf8', s.offsets[i], s.offsets[i + 1]);
+    return s.texts.get(doc - s.firstDoc);
   }
 
   private liveDocs(filter?: (ref: SourceRef) => boolean): number[] {
     const out: number[] = [];
     for (const s of this.sources) {
       if (!s || (filter && !filter(s.ref))) continue;
-      for (let i = 0; i < s.ids.length; i++) out.push(s.firstDoc + i);
+      for (let i = 0; i < s.count; i++) out.push(s.firstDoc + i);
     }
     return out;
   }
@@ -109,7 +181,7 @@ export class PassageIndex {
   private passage(doc: number, score: number): ScoredPassage {
     const s = this.sourceAt(doc);
     const i = doc - s.firstDoc;
-    return { id: s.ids[i], text: this.textOf(doc), location: s.locations[i], score, source: s.ref };
+    return { id: s.ids?.[i] ?? `P${i + 1}`, text: s.texts.get(i), location: locationsOf(s)[i], score, source: s.ref };
   }
 
   search(query: string, k: number, opts: { filter?: (ref: SourceRef) => boolean } = {}): ScoredPassage[] {

@@ -12,6 +12,11 @@ const STOPWORDS = new Set(
     'shall s t don paper authors author use used using uses also may might must us per via et al').split(' '),
 );
 
+/** True for words too common to index ("the", "of", "paper"). */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
 /** Porter-style suffix stripping, enough to join "penalties/penalty/penalised" and "rewards/rewarded/rewarding". */
 export function stem(word: string): string {
   let w = word;
@@ -61,8 +66,106 @@ export function words(text: string): string[] {
 /** Index terms of a text. */
 export function analyze(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) if (!STOPWORDS.has(w)) out.push(stem(w));
+  forEachTerm(text, (t) => out.push(t));
   return out;
+}
+
+/**
+ * Index terms of a text counted into `counts` (term → occurrences); returns the number of terms.
+ * The same terms as `analyze`, in one pass over the characters with stems remembered: this is
+ * the indexing hot path (bench/libraryIndex.bench.ts measures it against the old split-and-regex one).
+ */
+export function countTerms(text: string, counts: Map<string, number>): number {
+  let n = 0;
+  forEachTerm(text, (t) => {
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+    n++;
+  });
+  return n;
+}
+
+// Stems of words seen before ('' for a stopword). Text repeats its words, so most lookups hit;
+// cleared when large, so a library of made-up names cannot grow it without bound.
+const stemCache = new Map<string, string>();
+const STEM_CACHE_MAX = 200_000;
+
+/** The index term of a lower-case word ('' for a stopword), remembered. */
+export function termOf(word: string): string {
+  let t = stemCache.get(word);
+  if (t === undefined) {
+    t = STOPWORDS.has(word) ? '' : stem(word);
+    if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
+    // A long slice is a view into the whole text in V8: keep a copy, not the text, in the cache.
+    stemCache.set(word.length < 13 ? word : Buffer.from(word, 'latin1').toString('latin1'), t);
+  }
+  return t;
+}
+
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/**
+ * Calls `emit` with each index term in order: what `words` then the stopword filter and `stem`
+ * give, without building the intermediate strings. Non-ASCII text is folded as `words` folds it first.
+ */
+function forEachTerm(text: string, emit: (term: string) => void): void {
+  const s = isAscii(text) ? text : text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const len = s.length;
+  let start = -1;
+  let upper = false;
+  let hyphen = false;
+  const flush = (end: number) => {
+    let token = s.slice(start, end);
+    if (upper) token = token.toLowerCase();
+    if (!hyphen) {
+      if (token.length > 1 || isDigitCode(token.charCodeAt(0))) {
+        const t = termOf(token);
+        if (t) emit(t);
+      }
+      return;
+    }
+    for (const w of hyphenParts(token)) {
+      const t = termOf(w);
+      if (t) emit(t);
+    }
+  };
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    const lower = c >= 97 && c <= 122;
+    const up = c >= 65 && c <= 90;
+    if (lower || up || isDigitCode(c) || c === 45) {
+      if (start < 0) {
+        start = i;
+        upper = false;
+        hyphen = false;
+      }
+      if (up) upper = true;
+      else if (c === 45) hyphen = true;
+      continue;
+    }
+    if (start >= 0) {
+      flush(i);
+      start = -1;
+    }
+    if (c === 37) {
+      const t = termOf('percent');
+      if (t) emit(t);
+    }
+  }
+  if (start >= 0) flush(len);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The words of a hyphenated token, as `words` splits and joins them. */
+export function hyphenParts(token: string): string[] {
+  const parts = token.split('-').filter((w) => w.length > 1 || /\d/.test(w));
+  if (parts.length > 1 && parts.every((w) => /^[a-z]+$/.test(w))) parts.push(parts.join(''));
+  return parts;
 }
 
 // Groups of words that researchers use interchangeably. Each entry's words expand to the others.

@@ -12,7 +12,8 @@ import { describeError } from '../../core/errors';
 import { librarySearchSource } from '../../core/tools/librarySource';
 import { VscodeLmClient } from '../model/vscodeLmClient';
 import { dialogueFromHistory, lastAnswer, SOURCES_MARK } from './chatHistory';
-import { hostToolDeps, libraryFolder } from './hostToolDeps';
+import { hostToolDeps } from './hostToolDeps';
+import { libraryFolder } from '../library/hostLibrary';
 import { abortOnCancel } from '../cancellation';
 
 import { CHAT_SAVE_COMMAND } from '../commandIds';

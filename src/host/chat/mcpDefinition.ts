@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import { libraryFolder } from './hostToolDeps';
+import { libraryFolder } from '../library/hostLibrary';
 
 /** The stdio command that starts `align mcp` over this window's dataset and library. */
 export interface McpCommand {

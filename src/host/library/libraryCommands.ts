@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
-import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
 import type { Ask, AskArgs } from '../conversation/askCommands';
 import type { CommandTable } from '../commandTable';
 import { withCancellableProgress } from '../cancellation';
 import { loadArxivSource } from '../../core/sources/arxivSource';
-import { loadSourceFile } from '../../core/sources/loadSource';
-import { PaperLibrary } from '../../core/retrieval/library';
 import { librarySearchSource } from '../../core/tools/librarySource';
 import { checkSource } from '../../core/tasks/constraints';
+import { hostLibrary, libraryFolder } from './hostLibrary';
 
 export interface LibraryCommandDeps {
   services: HostServices;
@@ -17,13 +15,10 @@ export interface LibraryCommandDeps {
 
 /** Ask About arXiv Paper… and Ask the Library…. */
 export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandTable<'alignment.askAboutArxiv' | 'alignment.askLibrary'> {
-  let library: PaperLibrary | undefined;
-
-  const libraryFolder = (): string => {
-    const setting = services.settings().libraryFolder;
-    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!setting) throw new Error('Set alignment.library.folder to a folder of papers first.');
-    return path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting);
+  const folderOrExplain = (): string => {
+    const folder = libraryFolder(services);
+    if (!folder) throw new Error('Set alignment.library.folder (or alignment.library.bibtex) to your papers first.');
+    return folder;
   };
 
   return {
@@ -45,15 +40,17 @@ export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandT
     },
     'alignment.askLibrary': async (raw: unknown) => {
       const args = (raw && typeof raw === 'object' ? raw : {}) as AskArgs;
-      const folder = libraryFolder();
-      if (!library || library.folder !== folder) library = new PaperLibrary(folder, (f) => loadSourceFile(f, { cache: services.sourceCache }), services.logger);
-      const lib = library;
+      const shared = hostLibrary(services);
+      const folder = shared.current()?.folder ?? folderOrExplain();
       const question = args.question ?? (await vscode.window.showInputBox({ prompt: `Ask the papers in ${folder}`, ignoreFocusOut: true }))?.trim();
       if (!question) return undefined;
       const task = await services.task(args.taskId ?? 'paper-qa');
-      const combined = withCancellableProgress({ title: 'Indexing the library…' }, async (signal) => {
-        const r = await lib.refresh(signal);
-        if (r.problems.length) void vscode.window.showWarningMessage(`Alignment: ${r.problems.length} paper(s) in the library could not be read; see the log.`);
+      // Indexing runs in the background (its own progress, status-bar count and problems): the
+      // question searches what is indexed so far.
+      const lib = await shared.ready();
+      if (!lib) throw new Error('Set alignment.library.folder to a folder of papers first.');
+      if (shared.indexing) void vscode.window.showInformationMessage(`Alignment: the library is still being indexed; searched the ${lib.papers().length} papers indexed so far.`);
+      const combined = withCancellableProgress({ title: 'Searching the library…' }, async (signal) => {
         const model = await services.model();
         const embed = model?.embed;
         const { passages, skipped } = await lib.search(question, 12, task.constraints, {
