@@ -33,3 +33,13 @@ test('every menu item and key binding names a contributed command', () => {
   ];
   assert.deepEqual([...new Set(used.filter((id) => !contributed.includes(id)))], []);
 });
+
+test('joining the rooms’ tables refuses an id claimed twice, an id nobody contributes, and a contributed id no room handles', async () => {
+  const { joinCommandTables } = await import('../../src/host/commandTable');
+  const h = async () => undefined;
+  const ids = ['alignment.a', 'alignment.b'];
+  assert.deepEqual(Object.keys(joinCommandTables([{ 'alignment.a': h } as never, { 'alignment.b': h } as never], ids)), ids);
+  assert.throws(() => joinCommandTables([{ 'alignment.a': h } as never, { 'alignment.a': h, 'alignment.b': h } as never], ids), /alignment\.a is defined by two rooms/);
+  assert.throws(() => joinCommandTables([{ 'alignment.a': h, 'alignment.b': h, 'alignment.c': h } as never], ids), /alignment\.c is not in COMMAND_IDS/);
+  assert.throws(() => joinCommandTables([{ 'alignment.a': h } as never], ids), /No room handles alignment\.b/);
+});
