@@ -5,7 +5,7 @@ import type { TaskInstance } from '../core/dataset/instanceTypes';
 import type { TaskSpec } from '../core/tasks/taskTypes';
 import type { Logger } from '../core/ports';
 import type { ModelClient } from '../core/model/modelTypes';
-import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import type { ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
 import { isWebviewToHostMessage } from '../protocol/panelProtocol';
 import { citationLabel } from '../core/retrieval/citations';
 import { AlignError, CancelledError, describeError } from '../core/errors';
@@ -43,6 +43,8 @@ interface OwnedTurn {
   parentTurnId?: string;
   /** The researcher's version as last saved. */
   savedText?: string;
+  /** The researcher's rating of the answer, once given. */
+  rating?: RatingValue;
 }
 
 /**
@@ -147,7 +149,18 @@ export class ConversationController {
   setModel(model: ModelClient | undefined): void {
     for (const session of new Set([this.main, ...this.order.map((o) => o.session)])) session.setModel(model);
     if (model && this.notice?.startsWith('No model configured')) this.notice = undefined;
-    this.panel.setState(this.state());
+    this.postHeader();
+  }
+
+  /** Tells the panel what will answer and the standing notice; the turns stay as they are. */
+  private postHeader(): void {
+    this.panel.post({ type: 'header', modelLabel: this.deps.modelLabel(), needsModel: !this.deps.modelConfigured(), ...(this.notice ? { notice: this.notice } : {}) });
+  }
+
+  private setNotice(notice: string | undefined): void {
+    if (notice === this.notice) return;
+    this.notice = notice;
+    this.postHeader();
   }
 
   get busy(): boolean {
@@ -171,8 +184,8 @@ export class ConversationController {
     const turns: TurnView[] = [...this.restoredTurns];
     for (const o of this.order) {
       // What was asked comes first: the question, or for a task without one, its input.
-      const asked = o.turn.question ?? this.askedWithoutQuestion(o);
-      if (asked) turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' });
+      const asked = this.askedView(o);
+      if (asked) turns.push(asked);
       turns.push(this.view(o));
     }
     const src = this.main.input.source?.ref;
@@ -185,6 +198,12 @@ export class ConversationController {
       notice: this.notice,
       ...(this.deps.modelConfigured() ? {} : { needsModel: true }),
     };
+  }
+
+  /** What was asked, shown as the researcher's turn above the answer. */
+  private askedView(o: OwnedTurn): TurnView | undefined {
+    const asked = o.turn.question ?? this.askedWithoutQuestion(o);
+    return asked ? { id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' } : undefined;
   }
 
   /** For a turn with no question: the problem statement, selection or idea the task ran on. */
@@ -211,6 +230,7 @@ export class ConversationController {
         return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
       }),
       savedInstanceId: t.savedInstanceId,
+      ...(o.rating ? { rating: o.rating } : {}),
       ...(o.savedText !== undefined && o.savedText.trim() !== t.answer.trim() ? { savedContent: o.savedText } : {}),
       parentTurnId: o.parentTurnId,
       taskTitle: o.session === this.main ? undefined : o.session.task.title,
@@ -242,20 +262,36 @@ export class ConversationController {
           if (turnId) this.panel.post({ type: 'delta', turnId, text });
         },
       });
+      let owned = existing;
       if (!existing && session.turns.length > before) {
-        const turn = session.turns[session.turns.length - 1];
-        this.order.push({ session, turn, parentTurnId });
-        turnId = turn.id;
+        owned = { session, turn: session.turns[session.turns.length - 1], parentTurnId };
+        this.order.push(owned);
+        turnId = owned.turn.id;
       }
-      this.notice = undefined;
-      this.panel.setState(this.state());
+      this.setNotice(undefined);
+      if (owned) {
+        // The panel hears of the turn itself, not of the whole conversation again.
+        const asked = existing ? undefined : this.askedView(owned);
+        if (asked) this.panel.post({ type: 'turnStarted', turn: asked });
+        this.panel.post({ type: 'turnStarted', turn: this.view(owned) });
+      }
       const turn = await promise;
-      if (turn.passagesOnly) this.notice = 'No model configured: showing the best-matching passages.';
-      this.panel.setState(this.state());
+      if (turn.passagesOnly) this.setNotice('No model configured: showing the best-matching passages.');
+      if (owned) this.postFinished(owned);
       if (turn.status === 'error') this.deps.logger.warn(`Answer failed: ${turn.error?.message}`);
       return turn;
     } finally {
       this.running = undefined;
+    }
+  }
+
+  /** The final form of a turn: `turnFailed` with the partial answer, else `turnFinished`. */
+  private postFinished(o: OwnedTurn): void {
+    const t = o.turn;
+    if (t.status === 'error') {
+      this.panel.post({ type: 'turnFailed', turnId: t.id, message: t.error?.message ?? 'The answer failed.', partial: t.answer, retryable: t.error?.retryable ?? true });
+    } else {
+      this.panel.post({ type: 'turnFinished', turn: this.view(o) });
     }
   }
 
@@ -298,7 +334,6 @@ export class ConversationController {
     o.turn.savedInstanceId = instance.id;
     o.savedText = instance.output;
     this.panel.post({ type: 'saved', turnId, instanceId: instance.id, savedText: instance.output });
-    this.panel.setState(this.state());
     this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
     this.deps.onSaved(instance);
     // Completes the walkthrough's "Save an instance" step by every route (the panel's Save too).
@@ -316,6 +351,7 @@ export class ConversationController {
     } else {
       await store.appendFeedback(o.session.ratingRecord(turnId, rating));
     }
+    o.rating = value;
     this.panel.post({ type: 'rated', turnId, value });
   }
 
@@ -337,7 +373,7 @@ export class ConversationController {
     try {
       switch (msg.type) {
         case 'ready':
-          this.panel.setState(this.state());
+          // ResearchPanel has sent its mirror of everything posted (the whole state) already.
           return;
         case 'ask':
           await this.ask(msg.question);

@@ -94,8 +94,13 @@ export interface ConversationState {
 
 /** Host → webview. */
 export type HostToWebview =
-  /** Replaces everything the panel shows. */
+  /**
+   * Replaces everything the panel shows: sent when the webview says `ready` (first load, and
+   * after it was hidden or reloaded) and for a new conversation. Turns change by the turn events.
+   */
   | { type: 'state'; state: ConversationState }
+  /** The header and the standing notice changed (a model was configured, passages shown without one). */
+  | { type: 'header'; modelLabel: string; needsModel: boolean; notice?: string }
   /** A new turn (usually an empty streaming answer); replaces a turn with the same id (a retry). */
   | { type: 'turnStarted'; turn: TurnView }
   /** More text for a streaming turn; the host coalesces these (at most one per ~40 ms per turn). */
@@ -272,6 +277,8 @@ export function isHostToWebviewMessage(x: unknown): x is HostToWebview {
       return isTurnId(x.turnId) && typeof x.text === 'string';
     case 'turnFailed':
       return isTurnId(x.turnId) && typeof x.message === 'string' && typeof x.partial === 'string' && isBool(x.retryable);
+    case 'header':
+      return typeof x.modelLabel === 'string' && isBool(x.needsModel) && isOptStr(x.notice);
     case 'saved':
       return isTurnId(x.turnId) && typeof x.instanceId === 'string' && isOptStr(x.savedText);
     case 'rated':
@@ -315,6 +322,13 @@ export function applyHostMessage(state: ConversationState | undefined, msg: Host
       return msg.state;
     case 'notice':
       return state;
+    case 'header': {
+      if (!state) return state;
+      const { needsModel: _n, notice: _o, ...rest } = state;
+      void _n;
+      void _o;
+      return { ...rest, modelLabel: msg.modelLabel, ...(msg.needsModel ? { needsModel: true } : {}), ...(msg.notice !== undefined ? { notice: msg.notice } : {}) };
+    }
     default:
       break;
   }

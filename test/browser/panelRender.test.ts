@@ -486,6 +486,34 @@ function longAnswer(): string[] {
   return tokens.slice(0, 5000);
 }
 
+test('turn events: "Answer streaming…" is announced, a rating stays on its turn, the header follows the model', async () => {
+  const p = await openPanel();
+  const { page } = p;
+  await p.send({ type: 'state', state: conversation([], { modelLabel: 'no model configured', needsModel: true }) });
+  await page.getByRole('button', { name: /Configure a model/ }).waitFor();
+  await p.send({ type: 'header', modelLabel: 'fake-model · 127.0.0.1', needsModel: false });
+  await page.locator('#header', { hasText: 'fake-model' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /Configure a model/ }).count(), 0, 'the header no longer offers Configure Model…');
+  await p.send({ type: 'turnStarted', turn: question('v1', 'What is the claim?') });
+  await p.send({ type: 'turnStarted', turn: streaming('v1') });
+  const status = page.locator('#status');
+  await status.filter({ hasText: 'Answer streaming…' }).waitFor({ timeout: 5000 });
+  await p.send({ type: 'delta', turnId: 'v1', text: 'Honesty is the equilibrium.' });
+  await p.send({ type: 'turnFinished', turn: { id: 'v1', role: 'assistant', status: 'done', content: 'Honesty is the equilibrium.' } });
+  await status.filter({ hasText: 'Answer finished.' }).waitFor({ timeout: 5000 });
+  await p.send({ type: 'rated', turnId: 'v1', value: 'good' });
+  const good = page.locator('[data-turn="v1"]').getByRole('button', { name: /Rate this answer good \(current rating\)/ });
+  await good.waitFor();
+  // A later turn arrives by its own events: the rated one is left as it is.
+  await p.send({ type: 'turnStarted', turn: question('v2', 'And the judge?') });
+  await p.send({ type: 'turnStarted', turn: streaming('v2') });
+  await p.send({ type: 'turnFinished', turn: { id: 'v2', role: 'assistant', status: 'done', content: 'The judge decides.' } });
+  await shows(page, 'The judge decides.');
+  assert.equal(await good.count(), 1, 'the rating is still shown');
+  assert.equal(await page.locator('article.turn').count(), 4);
+  await page.close();
+});
+
 test('a 5,000-token answer streamed through the host coalescer: few messages, few renders, all text', async () => {
   const p = await openPanel();
   const { page } = p;
