@@ -5,9 +5,9 @@ import type { TaskInstance } from '../core/dataset/instanceTypes';
 import type { TaskSpec } from '../core/tasks/taskTypes';
 import type { Logger } from '../core/ports';
 import type { ModelClient } from '../core/model/modelTypes';
-import type { ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
+import type { CitationView, ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
 import { isWebviewToHostMessage } from '../protocol/panelProtocol';
-import { citationLabel } from '../core/retrieval/citations';
+import { passageLabels, quoteForHover } from '../core/retrieval/passageLabels';
 import { AlignError, CancelledError, describeError } from '../core/errors';
 import { ResearchPanel } from './panel/researchPanel';
 
@@ -225,16 +225,24 @@ export class ConversationController {
       content: t.answer,
       status: t.status,
       error: t.error ? { message: t.error.message, retryable: t.error.retryable } : undefined,
-      citations: t.citations.map((c) => {
-        const p = t.passages.find((x) => x.id === c.id);
-        return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
-      }),
+      citations: this.citationViews(o),
       savedInstanceId: t.savedInstanceId,
       ...(o.rating ? { rating: o.rating } : {}),
       ...(o.savedText !== undefined && o.savedText.trim() !== t.answer.trim() ? { savedContent: o.savedText } : {}),
       parentTurnId: o.parentTurnId,
       taskTitle: o.session === this.main ? undefined : o.session.task.title,
     };
+  }
+
+  /** The turn's citations with labels a reader can tell apart and the quoted text for the hover. */
+  private citationViews(o: OwnedTurn): CitationView[] {
+    const t = o.turn;
+    if (!t.citations.length) return [];
+    const labels = passageLabels(t.passages, o.session.input.source?.blocks);
+    return t.citations.map((c) => {
+      const p = t.passages.find((x) => x.id === c.id);
+      return p ? { id: c.id, valid: c.valid, label: labels.get(c.id) ?? c.id, quote: quoteForHover(p.text) } : { id: c.id, valid: false, label: c.id };
+    });
   }
 
   /** Asks the main session (a question, or nothing for a text task's first run). */

@@ -19,6 +19,8 @@ export interface CitationView {
   label: string;
   /** False when no passage given to the model has this id: an invented citation. */
   valid: boolean;
+  /** The passage's text (from the paper: untrusted), shown on hover and in the sources list. */
+  quote?: string;
 }
 
 /** One turn of the conversation as the panel shows it. */
@@ -215,7 +217,7 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
 }
 
 function isCitation(x: unknown): x is CitationView {
-  return isObj(x) && typeof x.id === 'string' && typeof x.label === 'string' && isBool(x.valid);
+  return isObj(x) && typeof x.id === 'string' && typeof x.label === 'string' && isBool(x.valid) && isOptStr(x.quote);
 }
 
 /** Runtime check of one turn. Unknown extra keys are tolerated (older or newer saved states). */
