@@ -6,7 +6,7 @@ import type { DatasetTreeProvider } from './datasetTree';
 import type { LoadedTask } from '../core/tasks/taskTypes';
 import type { SessionTurn } from '../core/assistant/researchSession';
 import { activeDocumentSource, uriSource, documentSource, withWorkspacePath } from './editorSources';
-import { registerInstanceCommands } from './instanceCommands';
+import { instanceIdOf, registerInstanceCommands } from './instanceCommands';
 import { modelCommands } from './modelCommands';
 import { checkSource } from '../core/tasks/constraints';
 import { datasetIoCommands } from './datasetIoCommands';
@@ -101,8 +101,8 @@ export function createCommands(services: HostServices, conversations: Conversati
   };
 
   /** Runs a text task (failure modes, ideas, critique…) on a text, in a new panel. */
-  const runTextTask = async (task: LoadedTask, text: string, fields?: Record<string, string>): Promise<AskResult> => {
-    const { turn } = await conversations.start({ task, text, fields }, undefined);
+  const runTextTask = async (task: LoadedTask, text: string, fields?: Record<string, string>, parentInstanceId?: string): Promise<AskResult> => {
+    const { turn } = await conversations.start({ task, text, fields }, undefined, { parentInstanceId });
     return toResult(turn);
   };
 
@@ -184,7 +184,9 @@ export function createCommands(services: HostServices, conversations: Conversati
       const args = argsOf(raw);
       const idea = args.text ?? selectionText();
       if (!idea?.trim()) throw new Error('Select the idea to critique first.');
-      return runTextTask(await services.task('elk-critique'), idea);
+      // A selection in an opened instance: the saved critique points to that instance.
+      const parent = args.text === undefined ? instanceIdOf(vscode.window.activeTextEditor?.document.uri) : undefined;
+      return runTextTask(await services.task('elk-critique'), idea, undefined, parent);
     },
     'alignment.saveInstance': async (raw) => saveActiveAnswer(conversations, raw),
     'alignment.openCitation': async () => undefined,

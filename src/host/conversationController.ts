@@ -8,6 +8,7 @@ import type { ModelClient } from '../core/model/modelTypes';
 import type { CitationView, ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
 import { isWebviewToHostMessage } from '../protocol/panelProtocol';
 import { passageLabels, quoteForHover } from '../core/retrieval/passageLabels';
+import { ideaItems } from '../core/critique/ideaItems';
 import { AlignError, CancelledError, describeError } from '../core/errors';
 import { ResearchPanel } from './panel/researchPanel';
 
@@ -45,6 +46,8 @@ interface OwnedTurn {
   savedText?: string;
   /** The researcher's rating of the answer, once given. */
   rating?: RatingValue;
+  /** For a critique of one idea of a list: that idea's text. */
+  ideaText?: string;
 }
 
 /**
@@ -60,6 +63,8 @@ export class ConversationController {
   private readonly restoredTurns: TurnView[];
 
   private mainSession: ResearchSession;
+  /** See `respondsTo`. */
+  private parentInstanceId?: string;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -209,7 +214,7 @@ export class ConversationController {
   /** For a turn with no question: the problem statement, selection or idea the task ran on. */
   private askedWithoutQuestion(o: OwnedTurn): string | undefined {
     // A critique of an answer in this panel: that answer is right above it.
-    if (o.parentTurnId) return 'How could this fail?';
+    if (o.parentTurnId) return o.ideaText ? `How could this idea fail?\n\n${o.ideaText}` : 'How could this fail?';
     // Only the first run of a text task has no question; a later one repeats the same input.
     if (o.session.turns[0] !== o.turn) return undefined;
     const { fields, text } = o.session.input;
@@ -255,6 +260,7 @@ export class ConversationController {
     run: (s: ResearchSession, opts: { signal: AbortSignal; onDelta: (t: string) => void }) => Promise<SessionTurn>,
     parentTurnId?: string,
     existing?: OwnedTurn,
+    ideaText?: string,
   ): Promise<SessionTurn> {
     if (this.running) throw new Error('An answer is still streaming. Stop it or wait for it to finish.');
     const abort = new AbortController();
@@ -272,7 +278,7 @@ export class ConversationController {
       });
       let owned = existing;
       if (!existing && session.turns.length > before) {
-        owned = { session, turn: session.turns[session.turns.length - 1], parentTurnId };
+        owned = { session, turn: session.turns[session.turns.length - 1], parentTurnId, ...(ideaText ? { ideaText } : {}) };
         this.order.push(owned);
         turnId = owned.turn.id;
       }
@@ -310,13 +316,14 @@ export class ConversationController {
   async retry(turnId: string): Promise<SessionTurn> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
-    return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o);
+    return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o, o.ideaText);
   }
 
   /** Saves an answer; a dismissed "Save both?" dialog throws a CancelledError (not an error to report). */
   async save(turnId: string, editedText: string): Promise<TaskInstance> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
+    let parentId = o.session === this.mainSession ? this.parentInstanceId : undefined;
     if (o.parentTurnId) {
       const parent = this.findTurn(o.parentTurnId);
       if (parent && !parent.turn.savedInstanceId) {
@@ -333,10 +340,9 @@ export class ConversationController {
         }
         if (choice === 'Save Both') await this.save(parent.turn.id, parent.turn.answer);
       }
-      const parentId = parent?.turn.savedInstanceId;
-      if (parentId) o.session.input.parentInstanceId = parentId;
+      parentId = parent?.turn.savedInstanceId;
     }
-    const instance = o.session.toInstance(turnId, editedText);
+    const instance = o.session.toInstance(turnId, editedText, { parentId });
     const store = await this.deps.store();
     await store.appendInstance(instance, o.session.task);
     o.turn.savedInstanceId = instance.id;
@@ -363,18 +369,34 @@ export class ConversationController {
     this.panel.post({ type: 'rated', turnId, value });
   }
 
-  /** "How could this fail?": runs the critique task on an answer, shown in the same panel. */
-  async critique(turnId: string): Promise<SessionTurn> {
+  /**
+   * "How could this fail?": runs the critique task on an answer, or with `item` on one idea of an
+   * answer that is a list (its n-th top-level item), shown in the same panel. Saved, the critique
+   * records the idea's text as its input and the saved answer as its parent.
+   */
+  async critique(turnId: string, item?: number): Promise<SessionTurn> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
+    let idea: string | undefined;
+    if (item !== undefined) {
+      idea = ideaItems(o.turn.answer)[item];
+      if (!idea) throw new Error(`The answer has no idea number ${item + 1}.`);
+    }
     const task = await this.deps.task('elk-critique');
     const session = await this.deps.newSession({
       task,
-      text: o.turn.answer,
+      text: idea ?? o.turn.answer,
       priorDialogue: o.session.dialogueThrough(o.turn, true),
-      parentInstanceId: o.turn.savedInstanceId,
     });
-    return this.runOn(session, (s, opts) => s.ask(undefined, opts), turnId);
+    return this.runOn(session, (s, opts) => s.ask(undefined, opts), turnId, undefined, idea);
+  }
+
+  /**
+   * The saved instance this panel's own task responds to (Critique This Idea on a selection of an
+   * opened instance): its answers are saved with it as their parent.
+   */
+  respondsTo(instanceId: string | undefined): void {
+    this.parentInstanceId = instanceId;
   }
 
   private async onMessage(msg: WebviewToHost): Promise<void> {
@@ -405,7 +427,7 @@ export class ConversationController {
           return;
         }
         case 'critique':
-          await this.critique(msg.turnId);
+          await this.critique(msg.turnId, msg.item);
           return;
         case 'newConversation':
           await this.newConversation();

@@ -134,8 +134,8 @@ export type WebviewToHost =
   | { type: 'rate'; turnId: string; value: RatingValue; reason?: string }
   /** Copy an answer to the clipboard (the host has the exact text). */
   | { type: 'copy'; turnId: string }
-  /** "How could this fail?": critique an answer. */
-  | { type: 'critique'; turnId: string }
+  /** "How could this fail?": critique an answer, or with `item` its n-th idea (0-based top-level list item). */
+  | { type: 'critique'; turnId: string; item?: number }
   /** Open the passage `passageId` cited in turn `turnId`. */
   | { type: 'openCitation'; turnId: string; passageId: string }
   /** Start over on the same source and task: a fresh conversation in this panel. */
@@ -194,8 +194,9 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
       return hasKeys(x, ['type', 'question']) && isText(x.question, MAX_QUESTION_CHARS);
     case 'retry':
     case 'copy':
-    case 'critique':
       return hasKeys(x, ['type', 'turnId']) && isTurnId(x.turnId);
+    case 'critique':
+      return hasKeys(x, ['type', 'turnId'], ['item']) && isTurnId(x.turnId) && (x.item === undefined || (Number.isInteger(x.item) && (x.item as number) >= 0 && (x.item as number) < 1000));
     case 'save':
       return hasKeys(x, ['type', 'turnId', 'editedText']) && isTurnId(x.turnId) && isText(x.editedText, MAX_EDITED_CHARS);
     case 'rate':

@@ -187,7 +187,30 @@ export class TurnDom {
       };
       linkCitations(holder, look, (passageId) => this.host.post({ type: 'openCitation', turnId: t.id, passageId }));
     }
+    this.offerIdeaCritiques(holder);
     this.body.replaceChildren(...holder.childNodes);
+  }
+
+  /**
+   * One idea at a time: in a finished answer that is a list (ideas, failure modes), each top-level
+   * item gets "Critique this idea". Item n is the host's n-th top-level list item (core/critique/ideaItems).
+   */
+  private offerIdeaCritiques(holder: HTMLElement): void {
+    const t = this.turn;
+    if (t.role !== 'assistant' || t.status !== 'done' || t.parentTurnId || this.showingSaved()) return;
+    const items = [...holder.querySelectorAll<HTMLElement>(':scope > ol > li, :scope > ul > li')];
+    if (items.length < 2) return;
+    items.forEach((li, item) => {
+      const b = button({
+        label: 'Critique this idea',
+        aria: `Critique idea ${item + 1}: how could it fail?`,
+        icon: 'warning',
+        focusKey: `critique-idea-${item}`,
+        onClick: () => this.host.post({ type: 'critique', turnId: t.id, item }),
+      });
+      b.classList.add('idea-critique');
+      li.append(' ', b);
+    });
   }
 
   // ---- parts ------------------------------------------------------------------------------

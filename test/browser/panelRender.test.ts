@@ -553,6 +553,26 @@ test('citations a reader can trust: hover shows the quote, sources under the ans
   await page.close();
 });
 
+test('an answer that is a list offers "Critique this idea" on each item; prose and critiques do not', async () => {
+  const p = await openPanel();
+  const { page } = p;
+  await p.send({
+    type: 'state',
+    state: conversation([
+      { id: 'i1', role: 'assistant', status: 'done', content: 'Ideas:\n\n1. **Probes** ask twice.\n2. Debate with a judge.\n3. Steering.' },
+      { id: 'i2', role: 'assistant', status: 'done', content: 'Prose only.' },
+      { id: 'i3', role: 'assistant', status: 'done', content: '- a\n- b', parentTurnId: 'i1', taskTitle: 'How could this idea fail?' },
+    ]),
+  });
+  await shows(page, 'Steering');
+  const offers = page.getByRole('button', { name: /^Critique idea \d: how could it fail\?$/ });
+  assert.equal(await offers.count(), 3, 'one per item of the list, none on prose or on a critique');
+  await page.getByRole('button', { name: 'Critique idea 2: how could it fail?' }).click();
+  assert.deepEqual((await p.posted()).filter((m) => m.type === 'critique'), [{ type: 'critique', turnId: 'i1', item: 1 }]);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'panel-idea-critique.png') });
+  await page.close();
+});
+
 test('a 5,000-token answer streamed through the host coalescer: few messages, few renders, all text', async () => {
   const p = await openPanel();
   const { page } = p;

@@ -143,6 +143,50 @@ describe('Research panel and dataset view in a real VS Code', function () {
     }
   });
 
+  it('one idea at a time: "Critique this idea" on the second idea saves a critique of that idea, pointing to the saved ideas', async () => {
+    const IDEAS = '1. **Consistency probes**: ask the model the same fact in two framings.\n2. **Debate with a judge**: two copies argue about what the model knows.\n3. **Activation steering** towards honesty.';
+    server.setResponder((req) => {
+      const system = req.messages[0].content;
+      if (/How could this idea fail\?/.test(system)) return { text: 'A persuasive liar can win the debate.' };
+      return { text: IDEAS };
+    });
+    const ideas = (await vscode.commands.executeCommand('alignment.generateIdeas', { problem: 'Elicit latent knowledge.', text: '' })) as AskResult;
+    assert.equal(ideas.status, 'done', ideas.error);
+    const conversation = (await api.host()).conversations.active()!;
+    const ideasId = (await conversation.save(ideas.turnId, ideas.answer)).id;
+    // The panel's button posts this message: the same guard and handler as a click.
+    await conversation.webview.send({ type: 'critique', turnId: ideas.turnId, item: 1 });
+    const critique = conversation.turns().at(-1)!;
+    assert.equal(critique.turn.status, 'done');
+    const asked = conversation.state().turns.at(-2)!;
+    assert.equal(asked.role, 'researcher');
+    assert.match(asked.content, /^How could this idea fail\?\n\n\*\*Debate with a judge\*\*/, 'the idea is shown as what was asked');
+    assert.equal(critique.session.input.text, '**Debate with a judge**: two copies argue about what the model knows.', 'the critique runs on the second idea alone');
+    const saved = await conversation.save(critique.turn.id, critique.turn.answer);
+    const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
+    assert.equal(onDisk.parentId, ideasId, 'the saved critique points to the saved ideas');
+    assert.equal(onDisk.input.text, '**Debate with a judge**: two copies argue about what the model knows.', 'and records the idea it criticises');
+    await assert.rejects(conversation.critique(ideas.turnId, 7), /no idea number 8/);
+  });
+
+  it('"Critique This Idea" on a selection of an opened instance records the idea and that instance as parent', async () => {
+    server.setResponder(() => ({ text: 'It fails when the probes agree on a falsehood.' }));
+    const parent = instancesOf('elk-ideas').at(-1)!;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'alignment-instance', path: `/elk-ideas/${parent.id}/output.md` }));
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = doc.getText().indexOf('**Consistency probes**');
+    assert.ok(at >= 0, doc.getText());
+    const line = doc.positionAt(at).line;
+    editor.selection = new vscode.Selection(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex, line, doc.lineAt(line).text.length);
+    const result = (await vscode.commands.executeCommand('alignment.critiqueIdea')) as AskResult;
+    assert.equal(result.status, 'done', result.error);
+    const conversation = (await api.host()).conversations.active()!;
+    const saved = await conversation.save(result.turnId, result.answer);
+    const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
+    assert.equal(onDisk.parentId, parent.id, 'the opened instance is the parent');
+    assert.match(onDisk.input.text, /Consistency probes/, 'the selected idea is recorded');
+  });
+
   it('the dataset view lists tasks with counts and the new instance', async () => {
     const tree = (await api.host()).datasetTree;
     const roots = (await tree.getChildren()) as DatasetNode[];
