@@ -33,6 +33,8 @@ export interface Host {
   services: HostServices;
   /** The open PDF views (the custom editor for *.pdf). */
   pdfViews: PdfViews;
+  /** Draft critique as review comments (decisions, undo). */
+  critique: DraftCritique;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   /** The @alignment chat participant, the agent-mode tools and the MCP server's command. */
   chat: AlignmentChat;
@@ -71,6 +73,7 @@ export function createHost(shell: HostShell): Host {
     conversations,
     services,
     pdfViews,
+    critique,
     run: (id, args) => commands[id](...args),
     revivePanel: (panel, state) => conversations.revive(panel, state as ConversationState | undefined),
   };
