@@ -35,6 +35,8 @@ export interface Host {
   services: HostServices;
   /** The open PDF views (the custom editor for *.pdf). */
   pdfViews: PdfViews;
+  /** Draft critique as review comments (decisions, undo). */
+  critique: DraftCritique;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   /** The @alignment chat participant, the agent-mode tools and the MCP server's command. */
   chat: AlignmentChat;
@@ -56,6 +58,7 @@ export function createHost(shell: HostShell): Host {
       secrets: context.secrets,
       globalStorageUri: context.globalStorageUri,
       extensionUri: context.extensionUri,
+      workspaceState: context.workspaceState,
       extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0'),
     },
     logger,
@@ -92,6 +95,7 @@ export function createHost(shell: HostShell): Host {
     services,
     pdfViews,
     logUri: context.logUri,
+    critique,
     run: (id, args) => commands[id](...args),
     revivePanel: (panel, state) => conversations.revive(panel, state as ConversationState | undefined),
   };

@@ -28,6 +28,8 @@ export interface HostEnvironment {
   extensionUri: vscode.Uri;
   /** package.json's version (the MCP server reports it). */
   extensionVersion: string;
+  /** This workspace's memory (draft critique decisions survive a re-run and a reload). */
+  workspaceState: vscode.Memento;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface CitationView {
   label: string;
   /** False when no passage given to the model has this id: an invented citation. */
   valid: boolean;
+  /** The passage's text (from the paper: untrusted), shown on hover and in the sources list. */
+  quote?: string;
 }
 
 /** One turn of the conversation as the panel shows it. */
@@ -94,8 +96,13 @@ export interface ConversationState {
 
 /** Host → webview. */
 export type HostToWebview =
-  /** Replaces everything the panel shows. */
+  /**
+   * Replaces everything the panel shows: sent when the webview says `ready` (first load, and
+   * after it was hidden or reloaded) and for a new conversation. Turns change by the turn events.
+   */
   | { type: 'state'; state: ConversationState }
+  /** The header and the standing notice changed (a model was configured, passages shown without one). */
+  | { type: 'header'; modelLabel: string; needsModel: boolean; notice?: string }
   /** A new turn (usually an empty streaming answer); replaces a turn with the same id (a retry). */
   | { type: 'turnStarted'; turn: TurnView }
   /** More text for a streaming turn; the host coalesces these (at most one per ~40 ms per turn). */
@@ -127,8 +134,8 @@ export type WebviewToHost =
   | { type: 'rate'; turnId: string; value: RatingValue; reason?: string }
   /** Copy an answer to the clipboard (the host has the exact text). */
   | { type: 'copy'; turnId: string }
-  /** "How could this fail?": critique an answer. */
-  | { type: 'critique'; turnId: string }
+  /** "How could this fail?": critique an answer, or with `item` its n-th idea (0-based top-level list item). */
+  | { type: 'critique'; turnId: string; item?: number }
   /** Open the passage `passageId` cited in turn `turnId`. */
   | { type: 'openCitation'; turnId: string; passageId: string }
   /** Start over on the same source and task: a fresh conversation in this panel. */
@@ -187,8 +194,9 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
       return hasKeys(x, ['type', 'question']) && isText(x.question, MAX_QUESTION_CHARS);
     case 'retry':
     case 'copy':
-    case 'critique':
       return hasKeys(x, ['type', 'turnId']) && isTurnId(x.turnId);
+    case 'critique':
+      return hasKeys(x, ['type', 'turnId'], ['item']) && isTurnId(x.turnId) && (x.item === undefined || (Number.isInteger(x.item) && (x.item as number) >= 0 && (x.item as number) < 1000));
     case 'save':
       return hasKeys(x, ['type', 'turnId', 'editedText']) && isTurnId(x.turnId) && isText(x.editedText, MAX_EDITED_CHARS);
     case 'rate':
@@ -210,7 +218,7 @@ export function isWebviewToHostMessage(x: unknown): x is WebviewToHost {
 }
 
 function isCitation(x: unknown): x is CitationView {
-  return isObj(x) && typeof x.id === 'string' && typeof x.label === 'string' && isBool(x.valid);
+  return isObj(x) && typeof x.id === 'string' && typeof x.label === 'string' && isBool(x.valid) && isOptStr(x.quote);
 }
 
 /** Runtime check of one turn. Unknown extra keys are tolerated (older or newer saved states). */
@@ -272,6 +280,8 @@ export function isHostToWebviewMessage(x: unknown): x is HostToWebview {
       return isTurnId(x.turnId) && typeof x.text === 'string';
     case 'turnFailed':
       return isTurnId(x.turnId) && typeof x.message === 'string' && typeof x.partial === 'string' && isBool(x.retryable);
+    case 'header':
+      return typeof x.modelLabel === 'string' && isBool(x.needsModel) && isOptStr(x.notice);
     case 'saved':
       return isTurnId(x.turnId) && typeof x.instanceId === 'string' && isOptStr(x.savedText);
     case 'rated':
@@ -315,6 +325,13 @@ export function applyHostMessage(state: ConversationState | undefined, msg: Host
       return msg.state;
     case 'notice':
       return state;
+    case 'header': {
+      if (!state) return state;
+      const { needsModel: _n, notice: _o, ...rest } = state;
+      void _n;
+      void _o;
+      return { ...rest, modelLabel: msg.modelLabel, ...(msg.needsModel ? { needsModel: true } : {}), ...(msg.notice !== undefined ? { notice: msg.notice } : {}) };
+    }
     default:
       break;
   }

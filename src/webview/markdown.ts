@@ -85,7 +85,7 @@ const CITATION = /\[(P\d{1,6}(?:\s*[,;]\s*P\d{1,6})*)\]/g;
 
 /** How a cited id should look. */
 export type CitationLook =
-  | { kind: 'valid'; label: string }
+  | { kind: 'valid'; label: string; quote?: string }
   | { kind: 'invalid' }
   /** The answer is still streaming: labels arrive with the finished turn. */
   | { kind: 'pending' };
@@ -115,6 +115,11 @@ export function linkCitations(root: HTMLElement, look: (id: string) => CitationL
   }
 }
 
+/** What hovering a citation shows: the passage it quotes, then how to open it. */
+export function citationTooltip(label: string, quote: string | undefined): string {
+  return quote ? `${label}: “${quote}”\n\nClick to open it in the source.` : `Open ${label} in the source`;
+}
+
 function citationButton(id: string, look: CitationLook, open: (id: string) => void): HTMLElement {
   if (look.kind === 'pending') {
     const span = document.createElement('span');
@@ -127,7 +132,8 @@ function citationButton(id: string, look: CitationLook, open: (id: string) => vo
   if (look.kind === 'valid') {
     btn.className = 'citation';
     btn.textContent = look.label;
-    btn.title = `Open ${look.label} in the source (${id})`;
+    // The quoted passage as a tooltip: a property, so the paper's text is never parsed as HTML.
+    btn.title = citationTooltip(look.label, look.quote);
     btn.setAttribute('aria-label', `Citation ${look.label}: open it in the source`);
     btn.addEventListener('click', () => open(id));
   } else {

@@ -250,6 +250,11 @@ function onMessage(msg: HostToWebview): void {
       persist();
       return;
     }
+    case 'header':
+      renderHeader();
+      renderNotice();
+      persist();
+      return;
     case 'rated':
       renderTurns();
       announce(`Rated ${msg.value}.`);

@@ -3,7 +3,8 @@
 // a focused button survives other updates. A streaming answer shows new text at once as plain
 // text and re-renders its Markdown at most every RENDER_INTERVAL_MS.
 import type { RatingValue, TurnView, WebviewToHost } from '../protocol/panelProtocol';
-import { MAX_RENDERED_CHARS, linkCitations, renderMarkdown, type CitationLook } from './markdown';
+import { MAX_RENDERED_CHARS, citationTooltip, linkCitations, renderMarkdown, type CitationLook } from './markdown';
+import { citationsToLabels, editedTextToSave } from '../protocol/citationText';
 import { button, el, focusKey } from './dom';
 
 /** A streaming answer's Markdown is rendered at most this often. */
@@ -29,7 +30,7 @@ export interface TurnHost {
   refresh(turnId: string, key?: string): void;
 }
 
-const PART_ORDER = ['label', 'body', 'error', 'actions', 'reason', 'edit'] as const;
+const PART_ORDER = ['label', 'body', 'sources', 'error', 'actions', 'reason', 'edit'] as const;
 type PartName = (typeof PART_ORDER)[number];
 
 /** Block elements whose last text the streaming tail may continue. */
@@ -73,6 +74,8 @@ export class TurnDom {
     this.setPart('label', t.taskTitle ?? '', () => (t.taskTitle ? el('div', { class: 'turn-task' }, t.taskTitle) : undefined));
     this.syncBody();
     if (t.role === 'assistant') {
+      const sources = this.sourcesSig();
+      this.setPart('sources', sources, () => (sources ? this.sourcesPart() : undefined));
       this.setPart('error', this.errorSig(), () => this.errorPart());
       this.setPart('actions', this.actionsSig(), () => this.actionsPart());
       const reason = this.host.reasonFor(t.id);
@@ -180,11 +183,34 @@ export class TurnDom {
       const look = (id: string): CitationLook => {
         if (t.status === 'streaming') return { kind: 'pending' };
         const c = byId.get(id);
-        return c && c.valid ? { kind: 'valid', label: c.label || id } : { kind: 'invalid' };
+        return c && c.valid ? { kind: 'valid', label: c.label || id, quote: c.quote } : { kind: 'invalid' };
       };
       linkCitations(holder, look, (passageId) => this.host.post({ type: 'openCitation', turnId: t.id, passageId }));
     }
+    this.offerIdeaCritiques(holder);
     this.body.replaceChildren(...holder.childNodes);
+  }
+
+  /**
+   * One idea at a time: in a finished answer that is a list (ideas, failure modes), each top-level
+   * item gets "Critique this idea". Item n is the host's n-th top-level list item (core/critique/ideaItems).
+   */
+  private offerIdeaCritiques(holder: HTMLElement): void {
+    const t = this.turn;
+    if (t.role !== 'assistant' || t.status !== 'done' || t.parentTurnId || this.showingSaved()) return;
+    const items = [...holder.querySelectorAll<HTMLElement>(':scope > ol > li, :scope > ul > li')];
+    if (items.length < 2) return;
+    items.forEach((li, item) => {
+      const b = button({
+        label: 'Critique this idea',
+        aria: `Critique idea ${item + 1}: how could it fail?`,
+        icon: 'warning',
+        focusKey: `critique-idea-${item}`,
+        onClick: () => this.host.post({ type: 'critique', turnId: t.id, item }),
+      });
+      b.classList.add('idea-critique');
+      li.append(' ', b);
+    });
   }
 
   // ---- parts ------------------------------------------------------------------------------
@@ -216,6 +242,37 @@ export class TurnDom {
     if (hadFocus && !(key && focusKey(this.article, key))) {
       (this.article.querySelector('[data-part="actions"] button') as HTMLElement | null)?.focus();
     }
+  }
+
+  /** The real citations of a finished answer, once each, in the order cited. */
+  private sources(): { id: string; label: string; quote?: string }[] {
+    const t = this.turn;
+    if (t.status === 'streaming') return [];
+    const seen = new Set<string>();
+    return (t.citations ?? []).filter((c) => c.valid && !seen.has(c.id) && seen.add(c.id));
+  }
+
+  private sourcesSig(): string {
+    const list = this.sources();
+    return list.length ? JSON.stringify(list) : '';
+  }
+
+  /** "Sources" under the answer: each cited passage's label (opens it) and the start of its text. */
+  private sourcesPart(): HTMLElement | undefined {
+    const t = this.turn;
+    const list = this.sources();
+    if (!list.length) return undefined;
+    const box = el('div', { class: 'sources' });
+    const items = el('ul', { 'aria-label': 'Sources of this answer' });
+    for (const c of list) {
+      const open = el('button', { type: 'button', class: 'citation', 'aria-label': `Source ${c.label}: open it in the source` }, c.label);
+      open.title = citationTooltip(c.label, c.quote);
+      open.addEventListener('click', () => this.host.post({ type: 'openCitation', turnId: t.id, passageId: c.id }));
+      const snippet = c.quote ? (c.quote.length > 160 ? `${c.quote.slice(0, 159)}…` : c.quote) : '';
+      items.append(el('li', {}, open, snippet ? el('span', { class: 'snippet' }, ` ${snippet}`) : ''));
+    }
+    box.append(el('div', { class: 'sources-title' }, 'Sources'), items);
+    return box;
   }
 
   private errorSig(): string {
@@ -266,7 +323,8 @@ export class TurnDom {
         focusKey: 'save',
         pressed: editing,
         onClick: () => {
-          if (this.host.editText(t.id) === undefined) this.host.setEditText(t.id, t.savedContent ?? t.content);
+          // The editor shows citations by their labels, never as raw `[P32]` ids.
+          if (this.host.editText(t.id) === undefined) this.host.setEditText(t.id, citationsToLabels(t.savedContent ?? t.content, t.citations ?? []));
           this.host.refresh(t.id, 'edit-text');
         },
       }),
@@ -370,7 +428,7 @@ export class TurnDom {
     const box = el('div', { class: 'edit' });
     const hint = el('div', { class: 'hint', id: `${id}-hint` }, 'Correct the answer, then save it as an instance of the task. Ctrl+Enter saves, Escape cancels.');
     const area = el('textarea', { id, rows: '10', 'data-focus': 'edit-text', 'aria-describedby': `${id}-hint` });
-    area.value = this.host.editText(t.id) ?? t.savedContent ?? t.content;
+    area.value = this.host.editText(t.id) ?? citationsToLabels(t.savedContent ?? t.content, t.citations ?? []);
     area.addEventListener('input', () => this.host.setEditText(t.id, area.value));
     const save = button({
       label: 'Save',
@@ -386,7 +444,8 @@ export class TurnDom {
         }
         this.host.setSaving(t.id, true);
         this.syncSaving();
-        this.host.post({ type: 'save', turnId: t.id, editedText: area.value });
+        // Labels back to the ids the instance's passages carry: a saved answer keeps its citations.
+        this.host.post({ type: 'save', turnId: t.id, editedText: editedTextToSave(area.value, t.savedContent ?? t.content, t.citations ?? []) });
       },
     });
     const cancel = button({

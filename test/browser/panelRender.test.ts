@@ -442,12 +442,12 @@ test('keyboard: every control is reachable with Tab and shows a focus ring', asy
   await shows(p.page, 'Answer');
   const names: string[] = [];
   await p.page.locator('body').focus();
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 10; i++) {
     await p.page.keyboard.press('Tab');
     names.push(String(await p.page.evaluate(`(() => { const e = document.activeElement; return (e.getAttribute('aria-label') || e.id || e.tagName) + '|' + getComputedStyle(e).outlineStyle; })()`)));
   }
   const reached = names.map((n) => n.split('|')[0]);
-  for (const name of ['Start a new conversation about the same source', 'Citation p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
+  for (const name of ['Start a new conversation about the same source', 'Citation p. 2: open it in the source', 'Source p. 2: open it in the source', 'Edit this answer and save it to the dataset', 'Rate this answer good', 'Rate this answer bad', 'Copy this answer', 'Critique this answer: how could it fail?', 'question', 'Send the question']) {
     assert.ok(reached.includes(name), `Tab reaches ${name}: ${reached.join(', ')}`);
   }
   for (const n of names) assert.ok(!n.endsWith('|none'), `focus is visible on ${n}`);
@@ -485,6 +485,93 @@ function longAnswer(): string[] {
   }
   return tokens.slice(0, 5000);
 }
+
+test('turn events: "Answer streaming…" is announced, a rating stays on its turn, the header follows the model', async () => {
+  const p = await openPanel();
+  const { page } = p;
+  await p.send({ type: 'state', state: conversation([], { modelLabel: 'no model configured', needsModel: true }) });
+  await page.getByRole('button', { name: /Configure a model/ }).waitFor();
+  await p.send({ type: 'header', modelLabel: 'fake-model · 127.0.0.1', needsModel: false });
+  await page.locator('#header', { hasText: 'fake-model' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /Configure a model/ }).count(), 0, 'the header no longer offers Configure Model…');
+  await p.send({ type: 'turnStarted', turn: question('v1', 'What is the claim?') });
+  await p.send({ type: 'turnStarted', turn: streaming('v1') });
+  const status = page.locator('#status');
+  await status.filter({ hasText: 'Answer streaming…' }).waitFor({ timeout: 5000 });
+  await p.send({ type: 'delta', turnId: 'v1', text: 'Honesty is the equilibrium.' });
+  await p.send({ type: 'turnFinished', turn: { id: 'v1', role: 'assistant', status: 'done', content: 'Honesty is the equilibrium.' } });
+  await status.filter({ hasText: 'Answer finished.' }).waitFor({ timeout: 5000 });
+  await p.send({ type: 'rated', turnId: 'v1', value: 'good' });
+  const good = page.locator('[data-turn="v1"]').getByRole('button', { name: /Rate this answer good \(current rating\)/ });
+  await good.waitFor();
+  // A later turn arrives by its own events: the rated one is left as it is.
+  await p.send({ type: 'turnStarted', turn: question('v2', 'And the judge?') });
+  await p.send({ type: 'turnStarted', turn: streaming('v2') });
+  await p.send({ type: 'turnFinished', turn: { id: 'v2', role: 'assistant', status: 'done', content: 'The judge decides.' } });
+  await shows(page, 'The judge decides.');
+  assert.equal(await good.count(), 1, 'the rating is still shown');
+  assert.equal(await page.locator('article.turn').count(), 4);
+  await page.close();
+});
+
+test('citations a reader can trust: hover shows the quote, sources under the answer, labels in the editor, ids saved', async () => {
+  const p = await openPanel();
+  const { page } = p;
+  const hostileQuote = '<img src=x onerror="window.__pwned=30">The proxy reward diverges from the gold reward.';
+  const answer = 'It diverges [P31, P32].';
+  await p.send({
+    type: 'state',
+    state: conversation([
+      question('c1', 'Why does it diverge?'),
+      {
+        id: 'c1', role: 'assistant', status: 'done', content: answer,
+        citations: [
+          { id: 'P31', label: 'p. 6 ¶2', valid: true, quote: hostileQuote },
+          { id: 'P32', label: '§3.2 p. 6', valid: true, quote: 'Results by model size.' },
+        ],
+      },
+    ]),
+  });
+  const turn = page.locator('[data-turn="c1"]');
+  const inline = turn.locator('.body').getByRole('button', { name: 'Citation p. 6 ¶2: open it in the source' });
+  await inline.waitFor();
+  assert.equal(await turn.locator('.body').getByRole('button', { name: /Citation §3\.2 p\. 6/ }).count(), 1, 'two passages on one page look different');
+  assert.match((await inline.getAttribute('title')) ?? '', /^p\. 6 ¶2: “<img src=x onerror="window\.__pwned=30">The proxy reward diverges/, 'the hover shows the quoted text, as text');
+  const sources = turn.locator('[data-part="sources"]');
+  assert.match(await sources.innerText(), /Sources\s+p\. 6 ¶2 <img src=x[^\n]*The proxy reward diverges[\s\S]*§3\.2 p\. 6 Results by model size\./);
+  await sources.getByRole('button', { name: 'Source §3.2 p. 6: open it in the source' }).click();
+  await turn.getByRole('button', { name: 'Edit this answer and save it to the dataset' }).click();
+  const area = turn.locator('textarea');
+  assert.equal(await area.inputValue(), 'It diverges [p. 6 ¶2][§3.2 p. 6].', 'the editor shows labels, not ids');
+  await area.fill('It drifts [p. 6 ¶2].\nAnd [§3.2 p. 6].');
+  await turn.getByRole('button', { name: 'Save this version as an instance' }).click();
+  const posted = await p.posted();
+  assert.deepEqual(posted.find((m) => m.type === 'openCitation'), { type: 'openCitation', turnId: 'c1', passageId: 'P32' });
+  assert.deepEqual(posted.find((m) => m.type === 'save'), { type: 'save', turnId: 'c1', editedText: 'It drifts [P31].\nAnd [P32].' });
+  await assertClean(p, 'citation quotes');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'panel-citations.png') });
+  await page.close();
+});
+
+test('an answer that is a list offers "Critique this idea" on each item; prose and critiques do not', async () => {
+  const p = await openPanel();
+  const { page } = p;
+  await p.send({
+    type: 'state',
+    state: conversation([
+      { id: 'i1', role: 'assistant', status: 'done', content: 'Ideas:\n\n1. **Probes** ask twice.\n2. Debate with a judge.\n3. Steering.' },
+      { id: 'i2', role: 'assistant', status: 'done', content: 'Prose only.' },
+      { id: 'i3', role: 'assistant', status: 'done', content: '- a\n- b', parentTurnId: 'i1', taskTitle: 'How could this idea fail?' },
+    ]),
+  });
+  await shows(page, 'Steering');
+  const offers = page.getByRole('button', { name: /^Critique idea \d: how could it fail\?$/ });
+  assert.equal(await offers.count(), 3, 'one per item of the list, none on prose or on a critique');
+  await page.getByRole('button', { name: 'Critique idea 2: how could it fail?' }).click();
+  assert.deepEqual((await p.posted()).filter((m) => m.type === 'critique'), [{ type: 'critique', turnId: 'i1', item: 1 }]);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'panel-idea-critique.png') });
+  await page.close();
+});
 
 test('a 5,000-token answer streamed through the host coalescer: few messages, few renders, all text', async () => {
   const p = await openPanel();

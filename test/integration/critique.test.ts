@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { FakeOpenAI } from '../support/fakeOpenAIServer';
 import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { CritiqueRunResult } from '../../src/host/critique/critiqueComments';
+import type { AssistantApi } from '../../src/extension';
 
 const DRAFT = `# Why RLHF Is Not Enough
 
@@ -24,9 +25,10 @@ describe('Draft critique in a real VS Code', function () {
   this.timeout(60_000);
   let server: FakeOpenAI;
   let draft: string;
+  let api: AssistantApi;
 
   before(async () => {
-    ({ server } = await assistantAgainstLocalServer('sk-critique-test-0123456789'));
+    ({ server, api } = await assistantAgainstLocalServer('sk-critique-test-0123456789'));
     draft = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'draft.md');
     fs.writeFileSync(draft, DRAFT);
   });
@@ -71,10 +73,63 @@ describe('Draft critique in a real VS Code', function () {
     assert.equal(major.state, vscode.CommentThreadState.Resolved);
 
     const other = again.threads.find((t) => t.range.start.line === 11)!;
-    await vscode.commands.executeCommand('alignment.critique.dismiss', other);
+    await vscode.commands.executeCommand('alignment.critique.dismiss', other, '');
     const feedback = path.join(path.dirname(file), 'feedback.jsonl');
     const rejected = fs.readFileSync(feedback, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(rejected.at(-1).kind, 'rejected');
     assert.match(rejected.at(-1).output, /Too strong/);
+  });
+
+  it('review comments: the sentence quoted and ranged; Dismiss with a reason survives a re-run and undoes; Accept saves once; Edit and Save keeps line breaks', async () => {
+    const ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    fs.mkdirSync(path.join(ws, 'drafts'), { recursive: true });
+    const second = path.join(ws, 'drafts', 'review.md');
+    fs.writeFileSync(second, '# Review\n\n## Claims\n\nDebate is useful. It always converges to honesty. Judges are humans.\n\n## Plans\n\nWe will scale it next year.\n');
+    server.setResponder((req) => {
+      const input = req.messages.at(-1)!.content;
+      if (input.includes('It always converges')) return { json: { findings: [{ quote: 'It always converges to honesty.', problem: 'Unsupported.', why: 'No proof is given.', severity: 'major', suggestion: 'Cite one.' }] } };
+      if (input.includes('scale it next year')) return { json: { findings: [{ quote: 'We will scale it next year.', problem: 'Vague plan.', why: 'No resources named.', severity: 'minor', suggestion: '' }] } };
+      return { json: { findings: [] } };
+    });
+    const critique = (await api.host()).critique;
+    const uri = vscode.Uri.file(second);
+    const first = (await vscode.commands.executeCommand('alignment.critiqueDraft', uri)) as CritiqueRunResult;
+    assert.equal(first.threads.length, 2);
+    const claim = first.threads.find((t) => t.range.start.line === 4)!;
+    assert.deepEqual([claim.range.start.character, claim.range.end.character], [18, 49], 'the range is the sentence, not the line');
+    const body = claim.comments[0].body as vscode.MarkdownString;
+    assert.match(body.value, /^> It always converges to honesty\./, 'the comment shows the sentence it criticises');
+    // The summary's tab names the draft readably.
+    const summary = vscode.window.visibleTextEditors.map((e) => e.document.uri).find((u) => u.path.endsWith('critique.md'))!;
+    assert.equal(summary.path, '/critique/drafts/review.md — critique.md');
+
+    await vscode.commands.executeCommand('alignment.critique.dismiss', claim, 'Converges is defined in the appendix.');
+    const feedbackFile = path.join(ws, 'alignment-tasks', 'draft-critique', 'feedback.jsonl');
+    const rejected = JSON.parse(fs.readFileSync(feedbackFile, 'utf8').trim().split('\n').at(-1)!);
+    assert.equal(rejected.kind, 'rejected');
+    assert.equal(rejected.rating.reason, 'Converges is defined in the appendix.');
+    const rerun = (await vscode.commands.executeCommand('alignment.critiqueDraft', uri)) as CritiqueRunResult;
+    assert.deepEqual(rerun.threads.map((t) => t.range.start.line), [8], 'a re-run does not bring the dismissed finding back');
+    const back = await critique.undoDismiss();
+    assert.ok(back && back.range.start.line === 4, 'Undo shows it again');
+    const third = (await vscode.commands.executeCommand('alignment.critiqueDraft', uri)) as CritiqueRunResult;
+    assert.equal(third.threads.length, 2, 'and after Undo a re-run shows it too');
+
+    const instancesFile = path.join(ws, 'alignment-tasks', 'draft-critique', 'instances.jsonl');
+    const count = () => fs.readFileSync(instancesFile, 'utf8').trim().split('\n').length;
+    const before = count();
+    const plan = third.threads.find((t) => t.range.start.line === 8)!;
+    const id = (await vscode.commands.executeCommand('alignment.critique.accept', plan)) as string;
+    const fourth = (await vscode.commands.executeCommand('alignment.critiqueDraft', uri)) as CritiqueRunResult;
+    const planAgain = fourth.threads.find((t) => t.range.start.line === 8)!;
+    assert.equal(planAgain.contextValue, 'alignmentFinding.accepted', 'a re-run shows the accepted finding as saved');
+    assert.equal(await vscode.commands.executeCommand('alignment.critique.accept', planAgain), id);
+    assert.equal(count(), before + 1, 'an accepted finding is saved exactly once');
+
+    const claimAgain = fourth.threads.find((t) => t.range.start.line === 4)!;
+    const edited = '> It always converges to honesty.\n\n**major** — Unsupported.\n\n- No proof.\n- No experiment.';
+    const editedId = await critique.editAndSave(claimAgain, edited);
+    const saved = fs.readFileSync(instancesFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((i) => i.id === editedId);
+    assert.equal(saved.output, edited, 'Edit and Save keeps the line breaks');
   });
 });

@@ -7,6 +7,7 @@ import { assistantAgainstLocalServer } from './support/assistantUnderTest';
 import type { AssistantApi } from '../../src/extension';
 import type { AskResult } from '../../src/host/conversation/askCommands';
 import type { DatasetNode } from '../../src/host/dataset/datasetTree';
+import type { HostToWebview } from '../../src/protocol/panelProtocol';
 
 const KEY = 'sk-panel-view-test-0123456789abcdef';
 const PAPER = `# Debate as an Alignment Strategy
@@ -91,6 +92,99 @@ describe('Research panel and dataset view in a real VS Code', function () {
     const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
     assert.equal(onDisk.parentId, ideaId);
     assert.deepEqual(onDisk.input.dialogue.map((d: any) => d.role), ['researcher', 'assistant']);
+  });
+
+  it('the host speaks in turn events (no full state per answer), and a rating stays on its turn', async () => {
+    server.setResponder(() => ({ text: 'Honesty is the equilibrium [P2].', chunkSize: 5 }));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(paper));
+    const opened = (await vscode.commands.executeCommand('alignment.askAboutDocument', { question: 'What is the setup?' })) as AskResult;
+    assert.equal(opened.status, 'done', opened.error);
+    const conversation = (await api.host()).conversations.active()!;
+    const webview = conversation.webview;
+    if (!webview.ready) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the webview never said ready')), 30_000);
+        const sub = webview.onDidBecomeReady(() => {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        });
+      });
+    }
+    const posted: HostToWebview[] = [];
+    // A webview that reloads (shown again, reloaded) says ready and is sent the whole state: allowed.
+    const readies: number[] = [];
+    const sub = webview.onDidPost((m) => posted.push(m));
+    const subReady = webview.onDidBecomeReady(() => readies.push(posted.length));
+    try {
+      const first = await conversation.ask('Why is honesty the equilibrium?');
+      assert.equal(first.status, 'done', first.error?.message);
+      await webview.send({ type: 'rate', turnId: first.id, value: 'good' });
+      const second = await conversation.ask('And who judges?');
+      assert.equal(second.status, 'done', second.error?.message);
+      const types = posted.map((m) => m.type);
+      const unasked = posted.map((m, i) => (m.type === 'state' && !readies.includes(i) ? i : -1)).filter((i) => i >= 0);
+      assert.deepEqual(unasked, [], `no full state is sent for an answer, only after a ready: ${types.join(' ')} (ready before ${readies.join(', ')})`);
+      const started = posted.filter((m): m is Extract<HostToWebview, { type: 'turnStarted' }> => m.type === 'turnStarted');
+      assert.deepEqual(
+        started.map((m) => [m.turn.role, m.turn.status]),
+        [['researcher', 'done'], ['assistant', 'streaming'], ['researcher', 'done'], ['assistant', 'streaming']],
+        'each ask starts the question and a streaming answer (what the webview announces as "Answer streaming…")',
+      );
+      const finished = posted.filter((m): m is Extract<HostToWebview, { type: 'turnFinished' }> => m.type === 'turnFinished');
+      assert.deepEqual(finished.map((m) => m.turn.id), [first.id, second.id]);
+      assert.ok(finished[0].turn.citations?.[0]?.valid && !/^P\d/.test(finished[0].turn.citations[0].label), 'the finished turn carries its citation labels');
+      assert.ok(types.includes('rated'));
+      // What a reloaded or re-shown webview gets: the rating is on its turn.
+      assert.equal(conversation.state().turns.find((t) => t.id === first.id)?.rating, 'good');
+    } finally {
+      sub.dispose();
+      subReady.dispose();
+    }
+  });
+
+  it('one idea at a time: "Critique this idea" on the second idea saves a critique of that idea, pointing to the saved ideas', async () => {
+    const IDEAS = '1. **Consistency probes**: ask the model the same fact in two framings.\n2. **Debate with a judge**: two copies argue about what the model knows.\n3. **Activation steering** towards honesty.';
+    server.setResponder((req) => {
+      const system = req.messages[0].content;
+      if (/How could this idea fail\?/.test(system)) return { text: 'A persuasive liar can win the debate.' };
+      return { text: IDEAS };
+    });
+    const ideas = (await vscode.commands.executeCommand('alignment.generateIdeas', { problem: 'Elicit latent knowledge.', text: '' })) as AskResult;
+    assert.equal(ideas.status, 'done', ideas.error);
+    const conversation = (await api.host()).conversations.active()!;
+    const ideasId = (await conversation.save(ideas.turnId, ideas.answer)).id;
+    // The panel's button posts this message: the same guard and handler as a click.
+    await conversation.webview.send({ type: 'critique', turnId: ideas.turnId, item: 1 });
+    const critique = conversation.turns().at(-1)!;
+    assert.equal(critique.turn.status, 'done');
+    const asked = conversation.state().turns.at(-2)!;
+    assert.equal(asked.role, 'researcher');
+    assert.match(asked.content, /^How could this idea fail\?\n\n\*\*Debate with a judge\*\*/, 'the idea is shown as what was asked');
+    assert.equal(critique.session.input.text, '**Debate with a judge**: two copies argue about what the model knows.', 'the critique runs on the second idea alone');
+    const saved = await conversation.save(critique.turn.id, critique.turn.answer);
+    const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
+    assert.equal(onDisk.parentId, ideasId, 'the saved critique points to the saved ideas');
+    assert.equal(onDisk.input.text, '**Debate with a judge**: two copies argue about what the model knows.', 'and records the idea it criticises');
+    await assert.rejects(conversation.critique(ideas.turnId, 7), /no idea number 8/);
+  });
+
+  it('"Critique This Idea" on a selection of an opened instance records the idea and that instance as parent', async () => {
+    server.setResponder(() => ({ text: 'It fails when the probes agree on a falsehood.' }));
+    const parent = instancesOf('elk-ideas').at(-1)!;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'alignment-instance', path: `/elk-ideas/${parent.id}/output.md` }));
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = doc.getText().indexOf('**Consistency probes**');
+    assert.ok(at >= 0, doc.getText());
+    const line = doc.positionAt(at).line;
+    editor.selection = new vscode.Selection(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex, line, doc.lineAt(line).text.length);
+    const result = (await vscode.commands.executeCommand('alignment.critiqueIdea')) as AskResult;
+    assert.equal(result.status, 'done', result.error);
+    const conversation = (await api.host()).conversations.active()!;
+    const saved = await conversation.save(result.turnId, result.answer);
+    const onDisk = instancesOf('elk-critique').find((i) => i.id === saved.id)!;
+    assert.equal(onDisk.parentId, parent.id, 'the opened instance is the parent');
+    assert.match(onDisk.input.text, /Consistency probes/, 'the selected idea is recorded');
   });
 
   it('the dataset view lists tasks with counts and the new instance', async () => {

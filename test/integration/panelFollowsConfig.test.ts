@@ -43,7 +43,7 @@ describe('Open panels follow the configuration', function () {
     const followed = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the open panel was never told of the new model')), 30_000);
       const sub = conversation.webview.onDidPost((m: HostToWebview) => {
-        if (m.type === 'state' && /fake-model/.test(m.state.modelLabel) && !m.state.needsModel) {
+        if (m.type === 'header' && /fake-model/.test(m.modelLabel) && !m.needsModel) {
           clearTimeout(timer);
           sub.dispose();
           resolve();

@@ -83,9 +83,10 @@ test('findings are read from JSON, fenced JSON and the plain layout; unreadable 
 
 test('quotes are anchored exactly, tolerantly, fuzzily, or not at all', () => {
   const lines = DRAFT.split('\n');
-  assert.deepEqual(anchorQuote('This proves that RLHF cannot work.', lines, 1), { startLine: 13, endLine: 13, match: 'exact' });
-  assert.deepEqual(anchorQuote('Reward models are always wrong off-distribution.', lines, 1), { startLine: 12, endLine: 12, match: 'tolerant' });
-  assert.deepEqual(anchorQuote('Reward models are always wrong off-distribution. This proves that RLHF cannot work.', lines, 1), { startLine: 12, endLine: 13, match: 'tolerant' });
+  assert.deepEqual(anchorQuote('This proves that RLHF cannot work.', lines, 1), { startLine: 13, endLine: 13, startCol: 0, endCol: 34, match: 'exact' });
+  assert.deepEqual(anchorQuote('Reward models are always wrong off-distribution.', lines, 1), { startLine: 12, endLine: 12, startCol: 0, endCol: 52, match: 'tolerant' });
+  const across = anchorQuote('Reward models are always wrong off-distribution. This proves that RLHF cannot work.', lines, 1)!;
+  assert.deepEqual([across.startLine, across.endLine, across.match, across.startCol, across.endCol], [12, 13, 'tolerant', 0, 34]);
   assert.equal(anchorQuote('We should stop using RLHF completely, starting today.', lines, 1)?.match, 'fuzzy');
   assert.equal(anchorQuote('Debate is the answer to everything we care about.', lines, 1), undefined);
 });

@@ -9,6 +9,7 @@ import { buildMessages, type PromptExample } from '../prompts/promptBuilder';
 import { selectPassages } from '../retrieval/selectPassages';
 import { extractCitations } from '../retrieval/citations';
 import { newId } from '../dataset/ids';
+import { newInstanceRecord, newRatingRecord } from '../dataset/records';
 import { redactUrl } from '../redact';
 import { isPassagesOnlyAnswer, passagesOnlyAnswer } from './fallbackAnswer';
 import { remedyText } from '../errors';
@@ -23,8 +24,6 @@ export interface SessionInput {
   fields?: Record<string, string>;
   /** Earlier dialogue this session continues (an idea's dialogue, for a critique). */
   priorDialogue?: DialogueTurn[];
-  /** The saved instance this session responds to (a critique's idea). */
-  parentInstanceId?: string;
   /** A passage of the source the researcher selected and asked about (the whole source stays the source). */
   quote?: SourceQuote;
 }
@@ -236,10 +235,6 @@ export class ResearchSession {
   }
 
   /**
-   * The dataset instance for a turn: the researcher's version as output, the model's answer kept
-   * as `originalOutput` when they differ.
-   */
-  /**
    * The rating of an answer that was not saved, as a record for `feedback.jsonl`: its input as an
    * instance would have it, the model's answer and the rating. Any answer can be rated, the passage
    * list shown without a model included (it is never saved as an instance, but is worth a verdict).
@@ -247,20 +242,15 @@ export class ResearchSession {
   ratingRecord(turnId: string, rating: Rating): FeedbackRecord {
     const turn = this.turn(turnId);
     const draft = this.toInstance(turnId, turn.answer, { draftForFeedback: true });
-    return {
-      schemaVersion: 1,
-      id: newId(),
-      taskId: draft.taskId,
-      createdAt: new Date().toISOString(),
-      kind: 'rating',
-      input: draft.input,
-      output: turn.answer,
-      rating,
-      ...(draft.model ? { model: draft.model } : {}),
-    };
+    return newRatingRecord({ taskId: draft.taskId, input: draft.input, output: turn.answer, rating, model: draft.model });
   }
 
-  toInstance(turnId: string, savedOutput: string, opts: { draftForFeedback?: boolean } = {}): TaskInstance {
+  /**
+   * The dataset instance for a turn: the researcher's version as output, the model's answer kept
+   * as `originalOutput` when they differ; `parentId` is the saved instance it responds to (the
+   * idea a critique is about).
+   */
+  toInstance(turnId: string, savedOutput: string, opts: { draftForFeedback?: boolean; parentId?: string } = {}): TaskInstance {
     const turn = this.turn(turnId);
     if (turn.status === 'streaming') throw new AlignError('Wait for the answer to finish (or stop it) before saving.', 'still-streaming');
     const output = savedOutput.trim();
@@ -275,12 +265,9 @@ export class ResearchSession {
         'Configure a model and ask again, or write your own answer over it, then save.',
       );
     }
-    const { source, text, fields, parentInstanceId, task, quote } = this.input;
-    return {
-      schemaVersion: 1,
-      id: newId(),
+    const { source, text, fields, task, quote } = this.input;
+    return newInstanceRecord({
       taskId: task.id,
-      createdAt: new Date().toISOString(),
       input: {
         source: source?.ref,
         passages: turn.passages,
@@ -292,8 +279,8 @@ export class ResearchSession {
       output,
       ...(edited && turn.answer.trim() && !turn.passagesOnly ? { originalOutput: turn.answer } : {}),
       ...(turn.model ? { model: turn.model } : {}),
-      ...(parentInstanceId ? { parentId: parentInstanceId } : {}),
+      ...(opts.parentId ? { parentId: opts.parentId } : {}),
       constraints: task.constraints,
-    };
+    });
   }
 }

@@ -2,6 +2,10 @@
 export interface Anchor {
   startLine: number;
   endLine: number;
+  /** 0-based column where the quoted sentence starts on `startLine`, when known. */
+  startCol?: number;
+  /** 0-based column just after the sentence on `endLine`, when known. */
+  endCol?: number;
   match: 'exact' | 'tolerant' | 'fuzzy';
 }
 
@@ -52,15 +56,19 @@ export function anchorQuote(quote: string, lines: string[], firstLine: number, m
   const joined = lines.join('\n');
   const exact = joined.indexOf(q);
   if (exact >= 0) {
-    const startLine = firstLine + joined.slice(0, exact).split('\n').length - 1;
-    const endLine = startLine + q.split('\n').length - 1;
-    return { startLine, endLine, match: 'exact' };
+    const before = joined.slice(0, exact).split('\n');
+    const startLine = firstLine + before.length - 1;
+    const quoteLines = q.split('\n');
+    const endLine = startLine + quoteLines.length - 1;
+    const startCol = before[before.length - 1].length;
+    const endCol = quoteLines.length === 1 ? startCol + q.length : quoteLines[quoteLines.length - 1].length;
+    return { startLine, endLine, startCol, endCol, match: 'exact' };
   }
   const { text, lineOf } = normaliseWithLines(lines, firstLine);
   const nq = normaliseQuote(q);
   if (nq.length >= 8) {
     const at = text.indexOf(nq);
-    if (at >= 0) return { startLine: lineOf[at], endLine: lineOf[at + nq.length - 1], match: 'tolerant' };
+    if (at >= 0) return withColumns({ startLine: lineOf[at], endLine: lineOf[at + nq.length - 1], match: 'tolerant' }, nq, lines, firstLine);
   }
   // Fuzzy: the window of the draft's words that shares most words with the quote.
   const qWords = words(nq);
@@ -80,6 +88,31 @@ export function anchorQuote(quote: string, lines: string[], firstLine: number, m
     const score = shared / size;
     if (!best || score > best.score) best = { score, from: window[0].at, to: window[window.length - 1].at };
   }
-  if (best && best.score >= minOverlap) return { startLine: lineOf[best.from], endLine: lineOf[best.to], match: 'fuzzy' };
+  if (best && best.score >= minOverlap) return withColumns({ startLine: lineOf[best.from], endLine: lineOf[best.to], match: 'fuzzy' }, nq, lines, firstLine);
   return undefined;
+}
+
+/**
+ * For a quote found after normalising: the columns of its first and last words on their lines,
+ * so the comment covers the sentence, not the whole paragraph line. Lines stay whole when the
+ * words cannot be found as written.
+ */
+function withColumns(anchor: Anchor, nq: string, lines: string[], firstLine: number): Anchor {
+  const qWords = words(nq);
+  if (qWords.length < 2) return anchor;
+  const startText = lines[anchor.startLine - firstLine] ?? '';
+  const endText = lines[anchor.endLine - firstLine] ?? '';
+  const wordAt = (line: string, word: string, last: boolean): number => {
+    const re = new RegExp(`(?<![a-z0-9'])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9'])`, 'gi');
+    const hits = [...line.matchAll(re)].map((m) => m.index ?? 0);
+    return hits.length ? (last ? hits[hits.length - 1] : hits[0]) : -1;
+  };
+  const start = wordAt(startText, qWords[0], false);
+  const lastWord = qWords[qWords.length - 1];
+  const endAt = wordAt(endText, lastWord, true);
+  if (start < 0 || endAt < 0 || (anchor.startLine === anchor.endLine && endAt < start)) return anchor;
+  // Through the word and any closing punctuation or emphasis right after it.
+  let end = endAt + lastWord.length;
+  while (end < endText.length && /[.!?,;:*_`"'”’)\]]/.test(endText[end])) end++;
+  return { ...anchor, startCol: start, endCol: end };
 }

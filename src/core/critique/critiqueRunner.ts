@@ -14,6 +14,9 @@ export interface AnchoredFinding extends Finding {
   section: string;
   startLine: number;
   endLine: number;
+  /** 0-based columns of the quoted sentence on its first and last line, when known. */
+  startCol?: number;
+  endCol?: number;
   match: 'exact' | 'tolerant' | 'fuzzy';
   /** The unit's text and context: the input of the draft-critique instance if it is accepted. */
   unitText: string;

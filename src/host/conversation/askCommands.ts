@@ -10,6 +10,7 @@ import { activeDocumentSource, uriSource, documentSource, withWorkspacePath } fr
 import { checkSource } from '../../core/tasks/constraints';
 import { withCancellableProgress } from '../cancellation';
 import { quoteQuestion } from '../pdfView/pdfViewCommands';
+import { instanceIdOf } from '../dataset/instanceCommands';
 
 /** Options the commands accept as their first argument, so tests and keybindings can skip prompts. */
 export interface AskArgs {
@@ -116,8 +117,8 @@ type AskCommandId =
 /** The conversation's commands: ask about a document, a paper or a selection; run a task; save an answer. */
 export function askCommands({ services, conversations, ask, pdfViews }: AskCommandDeps): CommandTable<AskCommandId> {
   /** Runs a text task (failure modes, ideas, critique…) on a text, in a new panel. */
-  const runTextTask = async (task: LoadedTask, text: string, fields?: Record<string, string>): Promise<AskResult> => {
-    const { turn } = await conversations.start({ task, text, fields }, undefined);
+  const runTextTask = async (task: LoadedTask, text: string, fields?: Record<string, string>, parentInstanceId?: string): Promise<AskResult> => {
+    const { turn } = await conversations.start({ task, text, fields }, undefined, { parentInstanceId });
     return toResult(turn);
   };
 
@@ -191,7 +192,9 @@ export function askCommands({ services, conversations, ask, pdfViews }: AskComma
       const args = argsOf(raw);
       const idea = args.text ?? selectionText();
       if (!idea?.trim()) throw new Error('Select the idea to critique first.');
-      return runTextTask(await services.task('elk-critique'), idea);
+      // A selection in an opened instance: the saved critique points to that instance.
+      const parent = args.text === undefined ? instanceIdOf(vscode.window.activeTextEditor?.document.uri) : undefined;
+      return runTextTask(await services.task('elk-critique'), idea, undefined, parent);
     },
     'alignment.saveInstance': async (raw) => saveActiveAnswer(conversations, raw),
   };

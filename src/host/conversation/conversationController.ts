@@ -5,9 +5,10 @@ import type { TaskInstance } from '../../core/dataset/instanceTypes';
 import type { TaskSpec } from '../../core/tasks/taskTypes';
 import type { Logger } from '../../core/ports';
 import type { ModelClient } from '../../core/model/modelTypes';
-import type { ConversationState, HostToWebview, TurnView, WebviewToHost } from '../../protocol/panelProtocol';
+import type { CitationView, ConversationState, HostToWebview, RatingValue, TurnView, WebviewToHost } from '../../protocol/panelProtocol';
 import { isWebviewToHostMessage } from '../../protocol/panelProtocol';
-import { citationLabel } from '../../core/retrieval/citations';
+import { passageLabels, quoteForHover } from '../../core/retrieval/passageLabels';
+import { ideaItems } from '../../core/critique/ideaItems';
 import { CancelledError, describeError } from '../../core/errors';
 import { ResearchPanel } from './panel/researchPanel';
 import { isCancellation } from '../cancellation';
@@ -44,6 +45,10 @@ interface OwnedTurn {
   parentTurnId?: string;
   /** The researcher's version as last saved. */
   savedText?: string;
+  /** The researcher's rating of the answer, once given. */
+  rating?: RatingValue;
+  /** For a critique of one idea of a list: that idea's text. */
+  ideaText?: string;
 }
 
 /**
@@ -59,6 +64,8 @@ export class ConversationController {
   private readonly restoredTurns: TurnView[];
 
   private mainSession: ResearchSession;
+  /** See `respondsTo`. */
+  private parentInstanceId?: string;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -148,7 +155,18 @@ export class ConversationController {
   setModel(model: ModelClient | undefined): void {
     for (const session of new Set([this.main, ...this.order.map((o) => o.session)])) session.setModel(model);
     if (model && this.notice?.startsWith('No model configured')) this.notice = undefined;
-    this.panel.setState(this.state());
+    this.postHeader();
+  }
+
+  /** Tells the panel what will answer and the standing notice; the turns stay as they are. */
+  private postHeader(): void {
+    this.panel.post({ type: 'header', modelLabel: this.deps.modelLabel(), needsModel: !this.deps.modelConfigured(), ...(this.notice ? { notice: this.notice } : {}) });
+  }
+
+  private setNotice(notice: string | undefined): void {
+    if (notice === this.notice) return;
+    this.notice = notice;
+    this.postHeader();
   }
 
   get busy(): boolean {
@@ -172,8 +190,8 @@ export class ConversationController {
     const turns: TurnView[] = [...this.restoredTurns];
     for (const o of this.order) {
       // What was asked comes first: the question, or for a task without one, its input.
-      const asked = o.turn.question ?? this.askedWithoutQuestion(o);
-      if (asked) turns.push({ id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' });
+      const asked = this.askedView(o);
+      if (asked) turns.push(asked);
       turns.push(this.view(o));
     }
     const src = this.main.input.source?.ref;
@@ -188,10 +206,16 @@ export class ConversationController {
     };
   }
 
+  /** What was asked, shown as the researcher's turn above the answer. */
+  private askedView(o: OwnedTurn): TurnView | undefined {
+    const asked = o.turn.question ?? this.askedWithoutQuestion(o);
+    return asked ? { id: `${o.turn.id}:q`, role: 'researcher', content: asked, status: 'done' } : undefined;
+  }
+
   /** For a turn with no question: the problem statement, selection or idea the task ran on. */
   private askedWithoutQuestion(o: OwnedTurn): string | undefined {
     // A critique of an answer in this panel: that answer is right above it.
-    if (o.parentTurnId) return 'How could this fail?';
+    if (o.parentTurnId) return o.ideaText ? `How could this idea fail?\n\n${o.ideaText}` : 'How could this fail?';
     // Only the first run of a text task has no question; a later one repeats the same input.
     if (o.session.turns[0] !== o.turn) return undefined;
     const { fields, text } = o.session.input;
@@ -207,15 +231,24 @@ export class ConversationController {
       content: t.answer,
       status: t.status,
       error: t.error ? { message: t.error.message, retryable: t.error.retryable } : undefined,
-      citations: t.citations.map((c) => {
-        const p = t.passages.find((x) => x.id === c.id);
-        return { id: c.id, valid: c.valid && !!p, label: p ? citationLabel(p.location) : c.id };
-      }),
+      citations: this.citationViews(o),
       savedInstanceId: t.savedInstanceId,
+      ...(o.rating ? { rating: o.rating } : {}),
       ...(o.savedText !== undefined && o.savedText.trim() !== t.answer.trim() ? { savedContent: o.savedText } : {}),
       parentTurnId: o.parentTurnId,
       taskTitle: o.session === this.main ? undefined : o.session.task.title,
     };
+  }
+
+  /** The turn's citations with labels a reader can tell apart and the quoted text for the hover. */
+  private citationViews(o: OwnedTurn): CitationView[] {
+    const t = o.turn;
+    if (!t.citations.length) return [];
+    const labels = passageLabels(t.passages, o.session.input.source?.blocks);
+    return t.citations.map((c) => {
+      const p = t.passages.find((x) => x.id === c.id);
+      return p ? { id: c.id, valid: c.valid, label: labels.get(c.id) ?? c.id, quote: quoteForHover(p.text) } : { id: c.id, valid: false, label: c.id };
+    });
   }
 
   /** Asks the main session (a question, or nothing for a text task's first run). */
@@ -228,6 +261,7 @@ export class ConversationController {
     run: (s: ResearchSession, opts: { signal: AbortSignal; onDelta: (t: string) => void }) => Promise<SessionTurn>,
     parentTurnId?: string,
     existing?: OwnedTurn,
+    ideaText?: string,
   ): Promise<SessionTurn> {
     if (this.running) throw new Error('An answer is still streaming. Stop it or wait for it to finish.');
     const abort = new AbortController();
@@ -243,20 +277,36 @@ export class ConversationController {
           if (turnId) this.panel.post({ type: 'delta', turnId, text });
         },
       });
+      let owned = existing;
       if (!existing && session.turns.length > before) {
-        const turn = session.turns[session.turns.length - 1];
-        this.order.push({ session, turn, parentTurnId });
-        turnId = turn.id;
+        owned = { session, turn: session.turns[session.turns.length - 1], parentTurnId, ...(ideaText ? { ideaText } : {}) };
+        this.order.push(owned);
+        turnId = owned.turn.id;
       }
-      this.notice = undefined;
-      this.panel.setState(this.state());
+      this.setNotice(undefined);
+      if (owned) {
+        // The panel hears of the turn itself, not of the whole conversation again.
+        const asked = existing ? undefined : this.askedView(owned);
+        if (asked) this.panel.post({ type: 'turnStarted', turn: asked });
+        this.panel.post({ type: 'turnStarted', turn: this.view(owned) });
+      }
       const turn = await promise;
-      if (turn.passagesOnly) this.notice = 'No model configured: showing the best-matching passages.';
-      this.panel.setState(this.state());
+      if (turn.passagesOnly) this.setNotice('No model configured: showing the best-matching passages.');
+      if (owned) this.postFinished(owned);
       if (turn.status === 'error') this.deps.logger.warn(`Answer failed: ${turn.error?.message}`);
       return turn;
     } finally {
       this.running = undefined;
+    }
+  }
+
+  /** The final form of a turn: `turnFailed` with the partial answer, else `turnFinished`. */
+  private postFinished(o: OwnedTurn): void {
+    const t = o.turn;
+    if (t.status === 'error') {
+      this.panel.post({ type: 'turnFailed', turnId: t.id, message: t.error?.message ?? 'The answer failed.', partial: t.answer, retryable: t.error?.retryable ?? true });
+    } else {
+      this.panel.post({ type: 'turnFinished', turn: this.view(o) });
     }
   }
 
@@ -267,13 +317,14 @@ export class ConversationController {
   async retry(turnId: string): Promise<SessionTurn> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
-    return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o);
+    return this.runOn(o.session, (s, opts) => s.retry(turnId, opts), o.parentTurnId, o, o.ideaText);
   }
 
   /** Saves an answer; a dismissed "Save both?" dialog throws a CancelledError (not an error to report). */
   async save(turnId: string, editedText: string): Promise<TaskInstance> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
+    let parentId = o.session === this.mainSession ? this.parentInstanceId : undefined;
     if (o.parentTurnId) {
       const parent = this.findTurn(o.parentTurnId);
       if (parent && !parent.turn.savedInstanceId) {
@@ -290,16 +341,14 @@ export class ConversationController {
         }
         if (choice === 'Save Both') await this.save(parent.turn.id, parent.turn.answer);
       }
-      const parentId = parent?.turn.savedInstanceId;
-      if (parentId) o.session.input.parentInstanceId = parentId;
+      parentId = parent?.turn.savedInstanceId;
     }
-    const instance = o.session.toInstance(turnId, editedText);
+    const instance = o.session.toInstance(turnId, editedText, { parentId });
     const store = await this.deps.store();
     await store.appendInstance(instance, o.session.task);
     o.turn.savedInstanceId = instance.id;
     o.savedText = instance.output;
     this.panel.post({ type: 'saved', turnId, instanceId: instance.id, savedText: instance.output });
-    this.panel.setState(this.state());
     this.deps.logger.info(`Saved instance ${instance.id} of ${instance.taskId}${instance.originalOutput ? ' (edited)' : ''}`);
     this.deps.onSaved(instance);
     // Completes the walkthrough's "Save an instance" step by every route (the panel's Save too).
@@ -317,28 +366,45 @@ export class ConversationController {
     } else {
       await store.appendFeedback(o.session.ratingRecord(turnId, rating));
     }
+    o.rating = value;
     this.panel.post({ type: 'rated', turnId, value });
   }
 
-  /** "How could this fail?": runs the critique task on an answer, shown in the same panel. */
-  async critique(turnId: string): Promise<SessionTurn> {
+  /**
+   * "How could this fail?": runs the critique task on an answer, or with `item` on one idea of an
+   * answer that is a list (its n-th top-level item), shown in the same panel. Saved, the critique
+   * records the idea's text as its input and the saved answer as its parent.
+   */
+  async critique(turnId: string, item?: number): Promise<SessionTurn> {
     const o = this.findTurn(turnId);
     if (!o) throw new Error('That answer is no longer in this conversation.');
+    let idea: string | undefined;
+    if (item !== undefined) {
+      idea = ideaItems(o.turn.answer)[item];
+      if (!idea) throw new Error(`The answer has no idea number ${item + 1}.`);
+    }
     const task = await this.deps.task('elk-critique');
     const session = await this.deps.newSession({
       task,
-      text: o.turn.answer,
+      text: idea ?? o.turn.answer,
       priorDialogue: o.session.dialogueThrough(o.turn, true),
-      parentInstanceId: o.turn.savedInstanceId,
     });
-    return this.runOn(session, (s, opts) => s.ask(undefined, opts), turnId);
+    return this.runOn(session, (s, opts) => s.ask(undefined, opts), turnId, undefined, idea);
+  }
+
+  /**
+   * The saved instance this panel's own task responds to (Critique This Idea on a selection of an
+   * opened instance): its answers are saved with it as their parent.
+   */
+  respondsTo(instanceId: string | undefined): void {
+    this.parentInstanceId = instanceId;
   }
 
   private async onMessage(msg: WebviewToHost): Promise<void> {
     try {
       switch (msg.type) {
         case 'ready':
-          this.panel.setState(this.state());
+          // ResearchPanel has sent its mirror of everything posted (the whole state) already.
           return;
         case 'ask':
           await this.ask(msg.question);
@@ -362,7 +428,7 @@ export class ConversationController {
           return;
         }
         case 'critique':
-          await this.critique(msg.turnId);
+          await this.critique(msg.turnId, msg.item);
           return;
         case 'newConversation':
           await this.newConversation();

@@ -78,7 +78,7 @@ export class Conversations {
    * panel already discusses (same task, same file) continues that conversation there, as a chat
    * panel would; its "New conversation" starts over. Anything else opens a new panel.
    */
-  async start(input: SessionInput, question: string | undefined): Promise<{ controller: ConversationController; turn: SessionTurn }> {
+  async start(input: SessionInput, question: string | undefined, opts: { parentInstanceId?: string } = {}): Promise<{ controller: ConversationController; turn: SessionTurn }> {
     // Completes the walkthrough's "Ask" step by every route (selection, library, Run Task…).
     void vscode.commands.executeCommand('setContext', 'alignment.hasAsked', true);
     const key = sourceKeyOf(input);
@@ -91,6 +91,7 @@ export class Conversations {
     }
     const session = await this.services.newSession(input);
     const controller = new ConversationController(this.deps(), session);
+    controller.respondsTo(opts.parentInstanceId);
     this.open.add(controller);
     const turn = await this.withProgress(controller, () => controller.ask(question));
     return { controller, turn };

@@ -8,7 +8,7 @@ export function critiqueCommands({ critique }: { critique: DraftCritique }): Com
   return {
     'alignment.critiqueDraft': (raw) => critique.run(raw),
     'alignment.critique.accept': (raw) => critique.accept(raw),
-    'alignment.critique.dismiss': (raw) => critique.dismiss(raw),
+    'alignment.critique.dismiss': (raw, reason) => critique.dismiss(raw, typeof reason === 'string' ? reason : undefined),
     'alignment.critique.editAndSave': (raw, text) => critique.editAndSave(raw, typeof text === 'string' ? text : undefined),
     'alignment.critique.reply': (raw, text) => critique.reply(raw, typeof text === 'string' ? text : undefined),
   };

@@ -3,29 +3,35 @@ import { untrustedMarkdown } from '../untrustedMarkdown';
 import { imagesAsLinks } from '../../core/markdownImages';
 import type { HostServices } from '../hostServices';
 import type { AnchoredFinding, CritiqueReport } from '../../core/critique/critiqueRunner';
-import type { TaskInstance } from '../../core/dataset/instanceTypes';
-import type { ChatMessage } from '../../core/model/modelTypes';
+import type { ModelProvenance } from '../../core/dataset/instanceTypes';
 import type { SourceTextProvider } from '../conversation/citationOpener';
 import { critiqueDraft } from '../../core/critique/critiqueRunner';
-import { newId } from '../../core/dataset/ids';
+import { critiqueInstance, critiqueRejection, findingFollowUpMessages, findingKey, findingText, type FindingOrigin } from '../../core/critique/critiqueRecords';
 import { redactUrl } from '../../core/redact';
 import { describeError } from '../../core/errors';
 import { withCancellableProgress } from '../cancellation';
 import { setting } from '../settings';
 
+export { findingText };
+
 /** What a comment thread of a finding remembers. */
 interface FindingThread {
   finding: AnchoredFinding;
   uri: vscode.Uri;
-  model: { model: string; endpoint: string; temperature?: number };
+  model: ModelProvenance;
   /** The follow-up dialogue in the thread. */
   replies: { role: 'researcher' | 'assistant'; content: string }[];
 }
 
-/** The finding as the critique text a researcher accepts: quote, problem, why, severity, fix. */
-export function findingText(f: Pick<AnchoredFinding, 'quote' | 'problem' | 'why' | 'severity' | 'suggestion'>): string {
-  return [`> ${f.quote}`, '', `**${f.severity}** — ${f.problem}`, f.why ? `\n${f.why}` : '', f.suggestion ? `\n*Suggestion:* ${f.suggestion}` : ''].join('\n').trim();
+/** A decision on a finding, kept per draft across runs (workspace state), keyed by `findingKey`. */
+export interface FindingDecision {
+  kind: 'dismissed' | 'accepted';
+  /** The saved instance (accepted) or the rejected record (dismissed). */
+  recordId: string;
+  reason?: string;
 }
+
+const DECISIONS_KEY = 'alignment.critique.decisions';
 
 const AUTHOR: vscode.CommentAuthorInformation = { name: 'Alignment critique' };
 
@@ -44,6 +50,8 @@ export class DraftCritique implements vscode.Disposable {
   private readonly controller = vscode.comments.createCommentController('alignment.critique', 'Alignment critique');
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('alignment.critique');
   private readonly threads = new Map<vscode.CommentThread, FindingThread>();
+  /** The last dismissal, for Undo. */
+  private lastDismissed?: { uri: vscode.Uri; data: FindingThread; key: string };
 
   constructor(
     private readonly services: HostServices,
@@ -91,9 +99,14 @@ export class DraftCritique implements vscode.Disposable {
         });
       },
     );
-    // A new run replaces the old threads of this document: no duplicates.
+    // A new run replaces the old threads of this document: no duplicates. Decisions taken on an
+    // earlier run stand: a dismissed finding stays dismissed, an accepted one shows as saved.
     this.clear(uri);
-    const threads = report.findings.map((f) => this.addThread(uri, doc, f, { model: model.settings.model, endpoint: redactUrl(model.settings.baseURL), temperature: model.settings.temperature }));
+    const decisions = this.decisions(uri);
+    const provenance: ModelProvenance = { model: model.settings.model, endpoint: redactUrl(model.settings.baseURL), parameters: { temperature: model.settings.temperature } };
+    const shown = report.findings.filter((f) => decisions[findingKey(f)]?.kind !== 'dismissed');
+    const dismissedAgain = report.findings.length - shown.length;
+    const threads = shown.map((f) => this.addThread(uri, doc, f, provenance, decisions[findingKey(f)]));
     if (setting('critique.showDiagnostics')) {
       this.diagnostics.set(
         uri,
@@ -104,26 +117,62 @@ export class DraftCritique implements vscode.Disposable {
         }),
       );
     }
-    await this.showSummary(uri, report);
+    await this.showSummary(uri, report, dismissedAgain);
     for (const e of report.errors) this.services.logger.warn(`Critique of "${e.section}" failed: ${e.message}`);
     return { report, threads };
   }
 
+  /** The quoted sentence's characters (not the whole paragraph line) when the anchor knows them. */
   private range(doc: vscode.TextDocument, f: AnchoredFinding): vscode.Range {
     const start = Math.min(f.startLine - 1, doc.lineCount - 1);
     const end = Math.min(f.endLine - 1, doc.lineCount - 1);
-    return new vscode.Range(start, 0, end, doc.lineAt(end).text.length);
+    const endLength = doc.lineAt(end).text.length;
+    const startCol = f.startCol !== undefined ? Math.min(f.startCol, doc.lineAt(start).text.length) : 0;
+    const endCol = f.endCol !== undefined ? Math.min(f.endCol, endLength) : endLength;
+    return new vscode.Range(start, startCol, end, endCol);
   }
 
-  private addThread(uri: vscode.Uri, doc: vscode.TextDocument, f: AnchoredFinding, model: FindingThread['model']): vscode.CommentThread {
-    const body = untrustedMarkdown(`**${f.severity}** — ${f.problem}${f.why ? `\n\n${f.why}` : ''}${f.suggestion ? `\n\n*Suggestion:* ${f.suggestion}` : ''}${f.match !== 'exact' ? `\n\n_(quote matched ${f.match}ly)_` : ''}`);
+  private addThread(uri: vscode.Uri, doc: vscode.TextDocument, f: AnchoredFinding, model: ModelProvenance, decision?: FindingDecision): vscode.CommentThread {
+    // The sentence criticised comes first, quoted, so the comment reads on its own.
+    const quote = f.quote.split('\n').map((l) => `> ${l}`).join('\n');
+    const body = untrustedMarkdown(`${quote}\n\n**${f.severity}** — ${f.problem}${f.why ? `\n\n${f.why}` : ''}${f.suggestion ? `\n\n*Suggestion:* ${f.suggestion}` : ''}${f.match !== 'exact' ? `\n\n_(quote matched ${f.match}ly)_` : ''}`);
     const thread = this.controller.createCommentThread(uri, this.range(doc, f), [{ body, mode: vscode.CommentMode.Preview, author: AUTHOR, contextValue: 'alignmentFinding' }]);
     thread.label = `${f.severity}: ${f.problem.length > 60 ? `${f.problem.slice(0, 57)}…` : f.problem}`;
     thread.contextValue = 'alignmentFinding';
     thread.canReply = true;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    if (decision?.kind === 'accepted') this.markAccepted(thread, decision.recordId);
     this.threads.set(thread, { finding: f, uri, model, replies: [] });
     return thread;
+  }
+
+  private markAccepted(thread: vscode.CommentThread, instanceId: string): void {
+    thread.state = vscode.CommentThreadState.Resolved;
+    thread.label = `Accepted — saved as instance ${instanceId}`;
+    thread.contextValue = 'alignmentFinding.accepted';
+  }
+
+  private docKey(uri: vscode.Uri): string {
+    return uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : uri.toString();
+  }
+
+  /** Decisions taken on this draft's findings, across runs. */
+  decisions(uri: vscode.Uri): Record<string, FindingDecision> {
+    const all = this.services.env.workspaceState.get<Record<string, Record<string, FindingDecision>>>(DECISIONS_KEY, {});
+    return { ...(all[this.docKey(uri)] ?? {}) };
+  }
+
+  private async decide(uri: vscode.Uri, key: string, decision: FindingDecision | undefined): Promise<void> {
+    const all = { ...this.services.env.workspaceState.get<Record<string, Record<string, FindingDecision>>>(DECISIONS_KEY, {}) };
+    const mine = { ...(all[this.docKey(uri)] ?? {}) };
+    if (decision) mine[key] = decision;
+    else delete mine[key];
+    all[this.docKey(uri)] = mine;
+    await this.services.env.workspaceState.update(DECISIONS_KEY, all);
+  }
+
+  private origin(data: FindingThread): FindingOrigin {
+    return { file: vscode.workspace.asRelativePath(data.uri), model: data.model, replies: data.replies };
   }
 
   private data(arg: unknown): { thread: vscode.CommentThread; data: FindingThread } {
@@ -133,56 +182,88 @@ export class DraftCritique implements vscode.Disposable {
     return { thread, data };
   }
 
-  private instance(data: FindingThread, output: string, original?: string): TaskInstance {
-    const f = data.finding;
-    return {
-      schemaVersion: 1,
-      id: newId(),
-      taskId: 'draft-critique',
-      createdAt: new Date().toISOString(),
-      input: {
-        passages: [],
-        dialogue: data.replies.length ? [{ role: 'assistant', content: findingText(f) }, ...data.replies] : [],
-        text: f.unitText,
-        fields: { section: f.section, outline: f.unitContext, file: vscode.workspace.asRelativePath(data.uri), lines: `${f.startLine}-${f.endLine}` },
-      },
-      output,
-      ...(original !== undefined && original !== output ? { originalOutput: original } : {}),
-      model: { model: data.model.model, endpoint: data.model.endpoint, parameters: { temperature: data.model.temperature } },
-      constraints: {},
-    };
-  }
-
+  /**
+   * Accept: saves the finding (or the researcher's version) as a draft-critique instance, once: a
+   * finding accepted before, in this run or an earlier one, is not saved again.
+   */
   async accept(arg: unknown, edited?: string): Promise<string> {
     const { thread, data } = this.data(arg);
-    const original = findingText(data.finding);
-    const inst = this.instance(data, edited ?? original, edited !== undefined ? original : undefined);
+    const key = findingKey(data.finding);
+    const earlier = this.decisions(data.uri)[key];
+    if (earlier?.kind === 'accepted') {
+      this.markAccepted(thread, earlier.recordId);
+      void vscode.window.showInformationMessage(`Alignment: this finding was saved already (instance ${earlier.recordId}).`);
+      return earlier.recordId;
+    }
+    const task = await this.services.task('draft-critique');
+    const inst = critiqueInstance(task, data.finding, this.origin(data), edited);
     const store = await this.services.store();
-    await store.appendInstance(inst, await this.services.task('draft-critique'));
-    thread.state = vscode.CommentThreadState.Resolved;
-    thread.label = `Accepted — saved as instance ${inst.id}`;
-    thread.contextValue = 'alignmentFinding.accepted';
+    await store.appendInstance(inst, task);
+    await this.decide(data.uri, key, { kind: 'accepted', recordId: inst.id });
+    this.markAccepted(thread, inst.id);
     this.onSaved();
     return inst.id;
   }
 
-  async dismiss(arg: unknown): Promise<string> {
+  /**
+   * Dismiss…: asks for an optional reason (Escape cancels: nothing happens), records the finding
+   * as rejected, and remembers the decision so a re-run does not bring it back. Undo (offered
+   * in the notification, or `undoDismiss`) shows it again and forgets the decision; the rejected
+   * record stays in feedback.jsonl, where records are only ever appended.
+   */
+  async dismiss(arg: unknown, givenReason?: string): Promise<string | undefined> {
     const { thread, data } = this.data(arg);
-    const probe = this.instance(data, findingText(data.finding));
+    const reason =
+      givenReason ??
+      (await vscode.window.showInputBox({
+        title: 'Dismiss this finding',
+        prompt: 'Why is it not a problem? (optional; Enter dismisses, Escape cancels)',
+        placeHolder: 'e.g. the claim is supported in the next section',
+        ignoreFocusOut: true,
+      }));
+    if (reason === undefined) return undefined;
+    const task = await this.services.task('draft-critique');
+    const record = critiqueRejection(task, data.finding, this.origin(data), reason);
     const store = await this.services.store();
-    const id = newId();
-    await store.appendFeedback({ schemaVersion: 1, id, taskId: 'draft-critique', createdAt: new Date().toISOString(), kind: 'rejected', input: probe.input, output: probe.output, model: probe.model });
+    await store.appendFeedback(record);
+    const key = findingKey(data.finding);
+    await this.decide(data.uri, key, { kind: 'dismissed', recordId: record.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     thread.dispose();
     this.threads.delete(thread);
-    return id;
+    this.lastDismissed = { uri: data.uri, data, key };
+    if (givenReason === undefined) {
+      void vscode.window.showInformationMessage('Alignment: finding dismissed.', 'Undo').then((choice) => {
+        if (choice === 'Undo') void this.undoDismiss().catch((e: unknown) => this.services.logger.warn(`Undo failed: ${describeError(e)}`));
+      });
+    }
+    return record.id;
   }
 
+  /** Brings the last dismissed finding back as a comment and forgets the decision. */
+  async undoDismiss(): Promise<vscode.CommentThread | undefined> {
+    const last = this.lastDismissed;
+    if (!last) return undefined;
+    this.lastDismissed = undefined;
+    await this.decide(last.uri, last.key, undefined);
+    const doc = await vscode.workspace.openTextDocument(last.uri);
+    return this.addThread(last.uri, doc, last.data.finding, last.data.model);
+  }
+
+  /**
+   * Edit and Save: the critique opens in a Markdown editor beside the draft (line breaks and all);
+   * "Save Instance" in the notification saves what the editor holds. Tests pass `text` instead.
+   */
   async editAndSave(arg: unknown, text?: string): Promise<string | undefined> {
     const { data } = this.data(arg);
-    const edited =
-      text ??
-      (await vscode.window.showInputBox({ prompt: 'Edit the critique before saving it as an instance', value: findingText(data.finding).replace(/\n+/g, ' '), ignoreFocusOut: true }));
-    if (!edited?.trim()) return undefined;
+    let edited = text;
+    if (edited === undefined) {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: findingText(data.finding) });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      const choice = await vscode.window.showInformationMessage('Alignment: edit the critique in the editor beside, then save it as an instance.', 'Save Instance');
+      if (choice !== 'Save Instance') return undefined;
+      edited = doc.getText();
+    }
+    if (!edited.trim()) return undefined;
     return this.accept(arg, edited.trim());
   }
 
@@ -195,12 +276,7 @@ export class DraftCritique implements vscode.Disposable {
     const model = await this.services.model();
     if (!model) throw new Error('Replies need a language model: configure one first.');
     const task = await this.services.task('draft-critique');
-    const messages: ChatMessage[] = [
-      { role: 'system', content: `${task.instructions}\nYou are discussing one of your review comments with the author. Be concise.` },
-      { role: 'user', content: `${data.finding.unitContext}\n<input>\n${data.finding.unitText}\n</input>` },
-      { role: 'assistant', content: findingText(data.finding) },
-      ...data.replies.map((r) => ({ role: r.role === 'researcher' ? ('user' as const) : ('assistant' as const), content: r.content })),
-    ];
+    const messages = findingFollowUpMessages(task, data.finding, data.replies);
     try {
       const result = await model.chat({ messages });
       data.replies.push({ role: 'assistant', content: result.text });
@@ -213,12 +289,13 @@ export class DraftCritique implements vscode.Disposable {
     }
   }
 
-  private async showSummary(uri: vscode.Uri, report: CritiqueReport): Promise<void> {
+  private async showSummary(uri: vscode.Uri, report: CritiqueReport, dismissedAgain = 0): Promise<void> {
     const rel = vscode.workspace.asRelativePath(uri);
     const lines = [
       `# Critique of “${report.title}”`,
       '',
       `${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} in ${report.stats.units} part${report.stats.units === 1 ? '' : 's'}; they are comments in the draft.`,
+      ...(dismissedAgain ? ['', `${dismissedAgain} of them ${dismissedAgain === 1 ? 'was' : 'were'} dismissed on an earlier run and ${dismissedAgain === 1 ? 'is' : 'are'} not shown again.`] : []),
       '',
       ...report.findings.map((f) => `- **${f.severity}**, ${rel} lines ${f.startLine}–${f.endLine} (${f.section}): ${f.problem}`),
     ];
@@ -226,7 +303,8 @@ export class DraftCritique implements vscode.Disposable {
     if (report.errors.length) lines.push('', '## Sections that failed', '', ...report.errors.map((e) => `- ${e.section} (line ${e.startLine}): ${e.message}`));
     if (report.unreadable.length) lines.push('', '## Findings that could not be read', '', ...report.unreadable.map((u) => `- ${u.section}: ${u.problem}`));
     if (report.omitted.length) lines.push('', '## Left out of the critique', '', ...report.omitted.map((o) => `- ${o}`));
-    const doc = this.summaries.put(`critique/${encodeURIComponent(rel)} — critique.md`, imagesAsLinks(lines.join('\n')) + '\n');
+    // The tab shows the last path segment: the draft's own name, readable (`draft.md — critique.md`).
+    const doc = this.summaries.put(`critique/${rel} — critique.md`, imagesAsLinks(lines.join('\n')) + '\n');
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   }
 

@@ -9,6 +9,13 @@ type InstanceNode = Extract<DatasetNode, { kind: 'instance' }>;
 
 export const INSTANCE_SCHEME = 'alignment-instance';
 
+/** The id of the saved instance an opened instance document (`alignment-instance:/task/id/part`) shows. */
+export function instanceIdOf(uri: vscode.Uri | undefined): string | undefined {
+  if (uri?.scheme !== INSTANCE_SCHEME) return undefined;
+  const id = uri.path.split('/')[2];
+  return id || undefined;
+}
+
 function isInstanceNode(x: unknown): x is InstanceNode {
   return typeof x === 'object' && x !== null && (x as DatasetNode).kind === 'instance';
 }

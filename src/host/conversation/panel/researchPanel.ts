@@ -193,6 +193,8 @@ export class ResearchPanel {
       case 'rated':
         this.coalescer.flush(message.turnId);
         break;
+      case 'header':
+        break;
       case 'notice':
         if (!this.ready) {
           this.queuedNotices.push(message);
