@@ -130,12 +130,12 @@ export class PaperLibrary {
   }
 
   /** Writes the index file (atomically); a failure costs the next process a rebuild, nothing more. */
-  private save(): void {
+  private async save(): Promise<void> {
     const file = this.opts.indexFile;
     if (!file) return;
     try {
       const manifest: ManifestEntry[] = [...this.entries].map(([p, e]) => ({ path: p, size: e.size, mtimeMs: e.mtimeMs, ...(e.ref ? { contentHash: e.ref.contentHash } : {}), ...(e.problem ? { problem: e.problem } : {}), ...(e.meta ? { meta: e.meta } : {}) }));
-      writeLibraryIndex(file, { folder: this.folder, manifest, ...this.index.snapshot() });
+      await writeLibraryIndex(file, { folder: this.folder, manifest, ...this.index.snapshot() });
     } catch (e) {
       this.logger.warn(`Library: the index could not be saved to ${file} (${describeError(e)}); it is rebuilt next time.`);
     }
@@ -200,7 +200,7 @@ export class PaperLibrary {
       if (old) updated++;
       else added++;
       if (Date.now() - lastSave > SAVE_EVERY_MS) {
-        this.save();
+        await this.save();
         lastSave = Date.now();
       }
     }
@@ -216,7 +216,7 @@ export class PaperLibrary {
         removed++;
       }
     }
-    if (added || updated || removed || (!loaded && this.opts.indexFile && !fs.existsSync(this.opts.indexFile))) this.save();
+    if (added || updated || removed || (!loaded && this.opts.indexFile && !fs.existsSync(this.opts.indexFile))) await this.save();
     return { added, updated, removed, problems: this.problems(), ...(loaded ? { loaded } : {}), ...(cancelled ? { cancelled } : {}) };
   }
 

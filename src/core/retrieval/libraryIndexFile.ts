@@ -19,6 +19,7 @@
  * logs it and rebuilds.
  */
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -27,7 +28,6 @@ import type { PostingsTable } from './lexicalIndex';
 import type { PassageTexts, StoredSource } from './retriever';
 import { AlignError } from '../errors';
 import { sha256Hex } from '../sources/hash';
-import { writeAllSync } from '../dataset/jsonlFile';
 
 const MAGIC = 'ALIGNLIX';
 const END = 'ALIGNEND';
@@ -87,8 +87,12 @@ interface Meta {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
-/** Writes the index atomically; parts are written one after the other, never joined in memory. */
-export function writeLibraryIndex(file: string, data: LibraryIndexData): void {
+/**
+ * Writes the index atomically; parts are written one after the other, never joined in memory.
+ * The writes and fsyncs go through libuv's thread pool: on a busy disk an fsync can take seconds,
+ * which must not stop the extension host's event loop.
+ */
+export async function writeLibraryIndex(file: string, data: LibraryIndexData): Promise<void> {
   const { table, sources } = data;
   const meta: Meta = {
     folder: data.folder,
@@ -156,41 +160,46 @@ export function writeLibraryIndex(file: string, data: LibraryIndexData): void {
     }
   }
   header.writeUInt32LE(crc >>> 0, CRC_AT);
-  writeAtomically(file, (write) => {
-    write(header);
-    for (const p of pieces) write(p);
-    write(Buffer.from(END, 'latin1'));
-  });
+  await writeAtomically(file, [header, ...pieces, Buffer.from(END, 'latin1')]);
 }
 
-/** The temporary-file, fsync, rename and directory-fsync steps of writeFileAtomic (jsonlFile.ts), for content written in parts. */
-function writeAtomically(file: string, body: (write: (bytes: Uint8Array) => void) => void): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * The temporary-file, fsync, rename and directory-fsync steps of writeFileAtomic (jsonlFile.ts),
+ * for content written in parts, asynchronously. A short write is continued; one that makes no
+ * progress is a full disk.
+ */
+async function writeAtomically(file: string, parts: Uint8Array[]): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx');
+  // 'wx': a link planted at the temporary name is never followed.
+  const handle = await fsp.open(tmp, 'wx');
   try {
     let pos = 0;
-    body((bytes) => {
-      writeAllSync(fd, bytes, pos);
+    for (const bytes of parts) {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, pos + done);
+        if (bytesWritten <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write made no progress'), { code: 'ENOSPC' });
+        done += bytesWritten;
+      }
       pos += bytes.length;
-    });
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    }
+    await handle.sync();
+    await handle.close();
   } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    await handle.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true });
     throw e;
   }
   try {
-    fs.renameSync(tmp, file);
+    await fsp.rename(tmp, file);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    await fsp.rm(tmp, { force: true });
     throw e;
   }
   try {
-    const dirFd = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dirFd);
-    fs.closeSync(dirFd);
+    const dir = await fsp.open(path.dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
   } catch {
     // Some file systems cannot fsync a directory; the rename itself is still atomic.
   }
