@@ -112,6 +112,10 @@ describe('Draft critique in a real VS Code', function () {
     assert.deepEqual(rerun.threads.map((t) => t.range.start.line), [8], 'a re-run does not bring the dismissed finding back');
     const back = await critique.undoDismiss();
     assert.ok(back && back.range.start.line === 4, 'Undo shows it again');
+    // The rejected line stays as it was; a withdrawal after it says it no longer stands.
+    const lines = fs.readFileSync(feedbackFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; withdraws?: string });
+    assert.equal(lines.at(-2)!.id, rejected.id);
+    assert.deepEqual([lines.at(-1)!.kind, lines.at(-1)!.withdraws], ['withdrawn', rejected.id], 'Undo withdraws the rejected record');
     const third = (await vscode.commands.executeCommand('alignment.critiqueDraft', uri)) as CritiqueRunResult;
     assert.equal(third.threads.length, 2, 'and after Undo a re-run shows it too');
 

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
+import { newRejectionRecord, newWithdrawalRecord, standingFeedback } from '../../src/core/dataset/records';
 import { exportDataset, EXPORT_FORMATS } from '../../src/core/exports/exportDataset';
 import { importTasksMarkdown, importIntoStore } from '../../src/core/exports/importMarkdown';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
@@ -108,6 +109,24 @@ test('dpo: edited over original, accepted over dismissed', async () => {
   assert.equal(dismissed.chosen[0].content, 'Both debaters collude.');
   assert.equal(dismissed.rejected[0].content, 'Debate is perfect.');
   for (const r of rows) assert.ok(Array.isArray(r.prompt) && r.prompt.length >= 2);
+});
+
+test('dpo: a dismissal the researcher undid (withdrawn) is not paired; the file keeps both lines', async () => {
+  const own = new DatasetStore(path.join(dir, 'withdrawn-tasks'));
+  await own.appendInstance(inst({ id: 'w1', input: { passages: [], dialogue: [], text: 'Debate between two models.' }, output: 'Both debaters collude.' }));
+  const input = { passages: [], dialogue: [], text: 'Debate between two models.' };
+  const kept = newRejectionRecord({ taskId: 'failure-modes', input, output: 'Debate is safe.' });
+  const undone = newRejectionRecord({ taskId: 'failure-modes', input, output: 'Debate is perfect.' });
+  await own.appendFeedback(kept);
+  await own.appendFeedback(undone);
+  await own.appendFeedback(newWithdrawalRecord(undone));
+  const out = path.join(dir, 'dpo-withdrawn.jsonl');
+  await exportDataset(own, { format: 'dpo', out });
+  const rejected = readJsonl(out).filter((r) => r.kind === 'dismissed').map((r) => r.rejected[0].content);
+  assert.deepEqual(rejected, ['Debate is safe.']);
+  const lines = fs.readFileSync(own.feedbackPath('failure-modes'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 3, 'nothing is removed from feedback.jsonl');
+  assert.deepEqual(standingFeedback((await own.readFeedback('failure-modes')).records).map((f) => f.id), [kept.id]);
 });
 
 test('promptfoo: a complete config with a chat prompt, the current provider and the tests', async () => {

@@ -82,7 +82,10 @@ export interface FeedbackRecord {
   id: string;
   taskId: string;
   createdAt: string;
-  kind: 'rating' | 'rejected';
+  /** `withdrawn` takes back an earlier record (an undone dismissal): feedback is only ever appended. */
+  kind: 'rating' | 'rejected' | 'withdrawn';
+  /** For `withdrawn`: the id of the record taken back. */
+  withdraws?: string;
   input: InstanceInput;
   /** The model output the feedback is about. */
   output: string;

@@ -63,7 +63,8 @@ export function validateFeedback(raw: unknown): FeedbackRecord {
   need(raw.schemaVersion === 1, 'schemaVersion', 'must be 1');
   need(typeof raw.id === 'string', 'id', 'must be a string');
   need(typeof raw.taskId === 'string', 'taskId', 'must be a string');
-  need(raw.kind === 'rating' || raw.kind === 'rejected', 'kind', 'must be "rating" or "rejected"');
+  need(raw.kind === 'rating' || raw.kind === 'rejected' || raw.kind === 'withdrawn', 'kind', 'must be "rating", "rejected" or "withdrawn"');
+  need(raw.kind !== 'withdrawn' || (typeof raw.withdraws === 'string' && raw.withdraws.length > 0), 'withdraws', 'must name the record taken back');
   need(typeof raw.output === 'string', 'output', 'must be text');
   checkInput(raw.input);
   return raw as unknown as FeedbackRecord;

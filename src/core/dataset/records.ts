@@ -76,3 +76,26 @@ export function newRejectionRecord(f: { taskId: string; input: InstanceInput; ou
     ...(f.model ? { model: f.model } : {}),
   });
 }
+
+/**
+ * Takes back an earlier feedback record (an undone dismissal). Feedback is append-only, so the
+ * record stays in the file byte for byte; this one says it no longer stands.
+ */
+export function newWithdrawalRecord(of: FeedbackRecord): FeedbackRecord {
+  return validateFeedback({
+    schemaVersion: 1,
+    id: newId(),
+    taskId: of.taskId,
+    createdAt: new Date().toISOString(),
+    kind: 'withdrawn',
+    withdraws: of.id,
+    input: of.input,
+    output: of.output,
+  });
+}
+
+/** The feedback that still stands: without withdrawn records and without the withdrawals themselves. */
+export function standingFeedback(records: readonly FeedbackRecord[]): FeedbackRecord[] {
+  const withdrawn = new Set(records.filter((r) => r.kind === 'withdrawn' && r.withdraws).map((r) => r.withdraws));
+  return records.filter((r) => r.kind !== 'withdrawn' && !withdrawn.has(r.id));
+}

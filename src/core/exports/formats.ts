@@ -1,5 +1,6 @@
 import { stringify as toYaml } from 'yaml';
 import type { FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
+import { standingFeedback } from '../dataset/records';
 import type { LoadedTask, TaskSpec } from '../tasks/taskTypes';
 import type { TaskRecords } from './exportRecords';
 import { promptMessages } from './exportRecords';
@@ -127,7 +128,7 @@ export function dpo(): StreamedFormat {
     fileFor: () => '',
     startTask(_task, feedback) {
       dismissed = new Map();
-      for (const f of feedback) {
+      for (const f of standingFeedback(feedback)) {
         if (f.kind !== 'rejected') continue;
         const key = inputKey(f.input);
         dismissed.set(key, [...(dismissed.get(key) ?? []), f]);

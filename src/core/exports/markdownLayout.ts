@@ -1,4 +1,5 @@
 import type { FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
+import { standingFeedback } from '../dataset/records';
 import type { InformationConstraints, TaskSpec } from '../tasks/taskTypes';
 
 /** Info constraints in words, as the tasks call wrote them; "None" when there are none. */
@@ -72,8 +73,11 @@ export function renderTasksMarkdown(tasks: { spec: TaskSpec; instances: TaskInst
     });
     if (feedback.length) {
       // Ratings given without saving and dismissed findings: the negatives of preference exports.
-      const rejected = feedback.filter((f) => f.kind === 'rejected').length;
-      out.push(`${FEEDBACK_NOTE}${rejected} dismissed answer${rejected === 1 ? '' : 's'}, ${feedback.length - rejected} rating${feedback.length - rejected === 1 ? '' : 's'}.*`, '');
+      // Every record is written (the round trip keeps withdrawals); the note counts what stands.
+      const standing = standingFeedback(feedback);
+      const rejected = standing.filter((f) => f.kind === 'rejected').length;
+      const ratings = standing.filter((f) => f.kind === 'rating').length;
+      out.push(`${FEEDBACK_NOTE}${rejected} dismissed answer${rejected === 1 ? '' : 's'}, ${ratings} rating${ratings === 1 ? '' : 's'}.*`, '');
       for (const f of feedback) out.push(`<!-- align:feedback ${encodeBlock(f)} -->`);
       out.push('');
     }

@@ -3,7 +3,8 @@ import { untrustedMarkdown } from '../untrustedMarkdown';
 import { imagesAsLinks } from '../../core/markdownImages';
 import type { HostServices } from '../hostServices';
 import type { AnchoredFinding, CritiqueReport } from '../../core/critique/critiqueRunner';
-import type { ModelProvenance } from '../../core/dataset/instanceTypes';
+import type { FeedbackRecord, ModelProvenance } from '../../core/dataset/instanceTypes';
+import { newWithdrawalRecord } from '../../core/dataset/records';
 import type { SourceTextProvider } from '../conversation/citationOpener';
 import { critiqueDraft } from '../../core/critique/critiqueRunner';
 import { critiqueInstance, critiqueRejection, findingFollowUpMessages, findingKey, findingText, type FindingOrigin } from '../../core/critique/critiqueRecords';
@@ -51,7 +52,7 @@ export class DraftCritique implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('alignment.critique');
   private readonly threads = new Map<vscode.CommentThread, FindingThread>();
   /** The last dismissal, for Undo. */
-  private lastDismissed?: { uri: vscode.Uri; data: FindingThread; key: string };
+  private lastDismissed?: { uri: vscode.Uri; data: FindingThread; key: string; record: FeedbackRecord };
 
   constructor(
     private readonly services: HostServices,
@@ -208,8 +209,8 @@ export class DraftCritique implements vscode.Disposable {
   /**
    * Dismiss…: asks for an optional reason (Escape cancels: nothing happens), records the finding
    * as rejected, and remembers the decision so a re-run does not bring it back. Undo (offered
-   * in the notification, or `undoDismiss`) shows it again and forgets the decision; the rejected
-   * record stays in feedback.jsonl, where records are only ever appended.
+   * in the notification, or `undoDismiss`) shows it again, forgets the decision and appends a
+   * withdrawal of the rejected record (feedback.jsonl is only ever appended to).
    */
   async dismiss(arg: unknown, givenReason?: string): Promise<string | undefined> {
     const { thread, data } = this.data(arg);
@@ -230,7 +231,7 @@ export class DraftCritique implements vscode.Disposable {
     await this.decide(data.uri, key, { kind: 'dismissed', recordId: record.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     thread.dispose();
     this.threads.delete(thread);
-    this.lastDismissed = { uri: data.uri, data, key };
+    this.lastDismissed = { uri: data.uri, data, key, record };
     if (givenReason === undefined) {
       void vscode.window.showInformationMessage('Alignment: finding dismissed.', 'Undo').then((choice) => {
         if (choice === 'Undo') void this.undoDismiss().catch((e: unknown) => this.services.logger.warn(`Undo failed: ${describeError(e)}`));
@@ -244,6 +245,9 @@ export class DraftCritique implements vscode.Disposable {
     const last = this.lastDismissed;
     if (!last) return undefined;
     this.lastDismissed = undefined;
+    // The rejected record stays (feedback is append-only); a withdrawal says it no longer stands,
+    // so preference exports do not pair a finding the researcher took back.
+    await (await this.services.store()).appendFeedback(newWithdrawalRecord(last.record));
     await this.decide(last.uri, last.key, undefined);
     const doc = await vscode.workspace.openTextDocument(last.uri);
     return this.addThread(last.uri, doc, last.data.finding, last.data.model);
