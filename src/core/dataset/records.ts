@@ -20,6 +20,9 @@ export interface InstanceFields {
   parentId?: string;
   rating?: Rating;
   constraints: InformationConstraints;
+  /** Kept from elsewhere: the id of an imported legacy instance, the time of an evaluation run. */
+  id?: string;
+  createdAt?: string;
 }
 
 /** A new instance, checked as the store would check it when read back. */
@@ -29,9 +32,9 @@ export function newInstanceRecord(f: InstanceFields): TaskInstance {
   const original = f.originalOutput?.trim() ? f.originalOutput : undefined;
   return validateInstance({
     schemaVersion: 1,
-    id: newId(),
+    id: f.id ?? newId(),
     taskId: f.taskId,
-    createdAt: new Date().toISOString(),
+    createdAt: f.createdAt ?? new Date().toISOString(),
     input: f.input,
     output,
     ...(original !== undefined && original.trim() !== output ? { originalOutput: original } : {}),

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
+import { newInstanceRecord } from '../dataset/records';
 import * as path from 'node:path';
 import type { DatasetStore } from '../dataset/datasetStore';
-import type { TaskInstance } from '../dataset/instanceTypes';
 import type { ModelClient } from '../model/modelTypes';
 import type { TaskSpec } from '../tasks/taskTypes';
 import { critiqueDraft, type AnchoredFinding } from '../critique/critiqueRunner';
@@ -188,9 +188,7 @@ export async function evaluatePlantedFlaws(opts: PlantedOptions): Promise<Plante
     const model = opts.models[i];
     const outcomes = [...r.planted.caught.map((f) => ({ f, outcome: 'caught' as const })), ...r.planted.missed.map((f) => ({ f, outcome: 'missed' as const }))];
     for (const { f, outcome } of outcomes) {
-      const inst: TaskInstance = {
-        schemaVersion: 1,
-        id: newId(),
+      const inst = newInstanceRecord({
         taskId: FLAW_TASK_ID,
         createdAt: run.createdAt,
         input: { passages: [], dialogue: [], text: opts.draft, fields: { quote: f.quote, critic: r.model, outcome, run: run.runId } },
@@ -198,7 +196,7 @@ export async function evaluatePlantedFlaws(opts: PlantedOptions): Promise<Plante
         ...('foundAs' in f ? { originalOutput: f.foundAs.join('\n') } : {}),
         model: { model: r.model, endpoint: redactUrl(model.settings.baseURL), parameters: { temperature: model.settings.temperature } },
         constraints: {},
-      };
+      });
       await opts.store.appendInstance(inst, opts.flawTask);
     }
   }

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
+import { newInstanceRecord } from '../dataset/records';
 import type { DatasetStore } from '../dataset/datasetStore';
 import type { DialogueTurn, FeedbackRecord, TaskInstance } from '../dataset/instanceTypes';
 import type { InformationConstraints, TaskInputKind, TaskSpec } from '../tasks/taskTypes';
 import { validateTaskSpec } from '../tasks/taskRegistry';
 import { BUILTIN_TASKS } from '../tasks/builtinTasks';
-import { newId } from '../dataset/ids';
 import { AlignError } from '../errors';
 import { findLabels, stripLineDecoration, type LabelHit } from './callTokens';
 import { parseConstraintsText } from './callConstraints';
@@ -388,11 +388,9 @@ function buildTask(t: RawTask, problems: ImportResult['problems']): ImportedTask
     output = output.replace(/^Assistant:\s*/, '');
     const turns = raw.turns.filter((d) => d.content.trim());
     const instConstraints = raw.constraints ? parseConstraintsText(joined(raw.constraints)) : spec.constraints;
-    instances.push({
-      schemaVersion: 1,
-      id: raw.legacyId ?? newId(),
+    instances.push(newInstanceRecord({
+      ...(raw.legacyId ? { id: raw.legacyId } : {}),
       taskId: spec.id,
-      createdAt: new Date().toISOString(),
       input: {
         passages: [],
         dialogue: turns,
@@ -401,7 +399,7 @@ function buildTask(t: RawTask, problems: ImportResult['problems']): ImportedTask
       },
       output,
       constraints: instConstraints,
-    });
+    }));
   });
   return { spec, instances, ...(t.feedback.length ? { feedback: t.feedback.map((f) => ({ ...f, taskId: spec.id })) } : {}) };
 }

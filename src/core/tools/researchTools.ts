@@ -1,4 +1,5 @@
 import type { DatasetStore } from '../dataset/datasetStore';
+import { newInstanceRecord } from '../dataset/records';
 import type { InstanceInput, TaskInstance } from '../dataset/instanceTypes';
 import type { ModelClient } from '../model/modelTypes';
 import type { ParsedSource, PassageLocation } from '../sources/sourceTypes';
@@ -9,7 +10,6 @@ import { silentLogger } from '../ports';
 import { PassageIndex, type ScoredPassage } from '../retrieval/retriever';
 import { citationLabel } from '../retrieval/citations';
 import { ResearchSession } from '../assistant/researchSession';
-import { newId } from '../dataset/ids';
 import { checkSource } from '../tasks/constraints';
 import { ToolInputError, type ToolInput } from './toolInputs';
 
@@ -123,18 +123,14 @@ export async function draftInstance(deps: ResearchToolDeps, input: ToolInput<'sa
       ? { title: input.source, kind: 'text', url: input.source, contentHash: '' }
       : { title: input.source.split(/[\\/]/).pop() ?? input.source, kind: 'text', path: input.source, contentHash: '' };
   }
-  const originalOutput = input.originalOutput?.trim() && input.originalOutput.trim() !== input.output.trim() ? input.originalOutput : undefined;
-  const instance: TaskInstance = {
-    schemaVersion: 1,
-    id: newId(),
+  const instance = newInstanceRecord({
     taskId: task.id,
-    createdAt: new Date().toISOString(),
     input: structured,
     output: input.output,
-    ...(originalOutput ? { originalOutput } : {}),
+    ...(input.originalOutput !== undefined ? { originalOutput: input.originalOutput } : {}),
     model: { model: 'unknown', endpoint: `agent-tool:${provenance.tool}`, parameters: {} },
     constraints: task.constraints,
-  };
+  });
   return { task, instance };
 }
 
