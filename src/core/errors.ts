@@ -100,8 +100,11 @@ export class InputFileError extends AlignError {
  */
 export class CancelledError extends AlignError {
   override readonly name = 'CancelledError';
-  constructor(readonly partial?: string) {
-    super('Cancelled.', 'cancelled');
+  constructor(
+    readonly partial?: string,
+    message = 'Cancelled.',
+  ) {
+    super(message, 'cancelled');
   }
 }
 

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { outlineDraft, planCritiqueUnits } from '../../src/core/critique/draftSections';
+import { CancelledError } from '../../src/core/errors';
 import { parseFindings } from '../../src/core/critique/findings';
 import { anchorQuote } from '../../src/core/critique/anchorFinding';
 import { critiqueDraft } from '../../src/core/critique/critiqueRunner';
@@ -8,7 +9,6 @@ import { OpenAIModelClient } from '../../src/core/model/openaiModelClient';
 import { BUILTIN_TASKS } from '../../src/core/tasks/builtinTasks';
 import { silentLogger } from '../../src/core/ports';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
-import { AlignError } from '../../src/core/errors';
 
 const DRAFT = `---
 title: Why RLHF Is Not Enough
@@ -132,7 +132,7 @@ test('cancellation stops the run; empty drafts are refused clearly', async () =>
   const model = new OpenAIModelClient({ baseURL: server.url, model: 'fake-model', timeoutMs: 5000, maxRetries: 0 }, silentLogger);
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 100);
-  await assert.rejects(critiqueDraft(DRAFT, { model, task, signal: abort.signal }), (e) => AlignError.is(e) && e.code === 'cancelled');
+  await assert.rejects(critiqueDraft(DRAFT, { model, task, signal: abort.signal }), (e) => e instanceof CancelledError && /after \d+ of \d+ sections/.test(e.message));
   await assert.rejects(critiqueDraft('   ', { model, task }), /empty/);
   await assert.rejects(critiqueDraft('---\ntitle: t\n---\n', { model, task }), /no text to critique/);
 });

@@ -5,7 +5,7 @@ import { escapePromptData } from '../prompts/promptData';
 import { outlineDraft, planCritiqueUnits, type CritiqueUnit } from './draftSections';
 import { FINDINGS_SCHEMA, PLAIN_FORMAT, parseFindings, type Finding } from './findings';
 import { anchorQuote } from './anchorFinding';
-import { AlignError, describeError } from '../errors';
+import { AlignError, CancelledError, describeError } from '../errors';
 
 /** A finding placed on the lines its quote comes from. */
 export interface AnchoredFinding extends Finding {
@@ -127,7 +127,7 @@ export async function critiqueDraft(text: string, opts: CritiqueOptions): Promis
       opts.onProgress?.(done, units.length, unit.section.heading);
     }
   });
-  if (opts.signal?.aborted) throw new AlignError(`Critique cancelled after ${done} of ${units.length} sections.`, 'cancelled');
+  if (opts.signal?.aborted) throw new CancelledError(undefined, `Critique cancelled after ${done} of ${units.length} sections.`);
   report.findings.sort((a, b) => a.startLine - b.startLine);
   report.stats.modelMs = Math.round(modelMs);
   report.stats.toolMs = Math.round(toolMs * 100) / 100;
