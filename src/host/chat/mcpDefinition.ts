@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { HostServices } from '../hostServices';
-import { libraryFolder } from '../library/hostLibrary';
+import { bibtexSetting, libraryFolder } from '../library/hostLibrary';
 
 /** The stdio command that starts `align mcp` over this window's dataset and library. */
 export interface McpCommand {
@@ -18,12 +18,15 @@ export interface McpCommand {
  */
 export function mcpCommand(services: HostServices): McpCommand {
   const cli = path.join(services.env.extensionUri.fsPath, 'dist', 'cli.js');
-  const library = libraryFolder(services);
+  // The same library as Ask the Library: a BibTeX export wins over the folder.
+  const bib = bibtexSetting();
+  const folder = libraryFolder(services);
+  const library = bib ? ['--bibtex', bib.file, ...(bib.storage ? ['--zotero-storage', bib.storage] : [])] : folder ? ['--library', folder] : [];
   const version = services.env.extensionVersion;
   return {
     label: 'Alignment Research',
     command: process.execPath,
-    args: [cli, 'mcp', '--dataset', services.datasetRoot().root, ...(library ? ['--library', library] : [])],
+    args: [cli, 'mcp', '--dataset', services.datasetRoot().root, ...library],
     env: { ELECTRON_RUN_AS_NODE: '1' },
     version,
   };

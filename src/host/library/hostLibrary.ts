@@ -24,7 +24,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p);
 
 /** The BibTeX library settings (user scope: a workspace cannot point them elsewhere), when set. */
-function bibtexSetting(): { file: string; storage?: string } | undefined {
+export function bibtexSetting(): { file: string; storage?: string } | undefined {
   const file = setting('library.bibtex').trim();
   if (!file) return undefined;
   const storage = setting('library.zoteroStorage').trim();
