@@ -29,3 +29,9 @@ test('anchor: of two equally good windows the first one wins, and a section shor
 test('anchor: a quote sharing too few words with any window stays unplaced', () => {
   assert.equal(anchorQuote('not in the section at all, so it stays unplaced', LINES, 1), undefined);
 });
+
+test('anchor: words of the quote scattered over the section are no window: it stays unplaced', () => {
+  // Counted over the whole section instead of one window, all six words would be there.
+  const lines = ['alpha beta gamma', 'filler filler filler filler filler filler filler', 'delta epsilon zeta'];
+  assert.equal(anchorQuote('alpha beta gamma delta epsilon zeta', lines, 1), undefined);
+});
