@@ -56,6 +56,7 @@ test('draft outline: the scanner handles ordinary drafts itself (remark only whe
     if (unsure.includes(name)) assert.equal(scanTopLevelBlocks(text), undefined, name);
     else assert.ok(scanTopLevelBlocks(text), `${name} fell back to remark`);
   }
+  for (const [name, text] of realDrafts()) assert.ok(scanTopLevelBlocks(text), `${name} fell back to remark`);
 });
 
 // Seeded random drafts from fragments that meet at every kind of block boundary (lazy lines, list

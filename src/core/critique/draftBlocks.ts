@@ -249,6 +249,8 @@ function scan(text: string): TopBlock[] {
       }
       if (ind >= 4) {
         if (blank || para) break;
+        // Indented code right after containers it closed: micromark splits it line by line.
+        if (!allMatched) throw new Unsure();
         closeLeaf();
         start('code', n, depth);
         leaf = { kind: 'icode', depth };
