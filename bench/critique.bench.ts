@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { outlineDraft, outlineDraftWithRemark, planCritiqueUnits } from '../src/core/critique/draftSections';
-import { critiqueDraft } from '../src/core/critique/critiqueRunner';
+import { critiqueDraft, critiqueMessages } from '../src/core/critique/critiqueRunner';
 import { FINDINGS_SCHEMA } from '../src/core/critique/findings';
 import { OpenAIModelClient } from '../src/core/model/openaiModelClient';
 import type { ModelClient } from '../src/core/model/modelTypes';
@@ -50,17 +50,17 @@ async function main(): Promise<void> {
   });
   const model = new OpenAIModelClient({ baseURL: server.url, model: 'fake-model', timeoutMs: 30_000, maxRetries: 0 }, silentLogger);
   const task = BUILTIN_TASKS.find((t) => t.id === 'draft-critique')!;
-  // The same requests without the tool around them (same unit texts, same concurrency, same
-  // client and server): what the run would cost if outlining, prompting, parsing and anchoring
-  // were free. The tool's share is what the critique run takes beyond it, against its wall time.
-  const planned = planCritiqueUnits(outlineDraft(text));
+  // The same requests without the tool around them (the very messages the critique sends, built
+  // beforehand; same concurrency, same client and server): what the run would cost if outlining,
+  // prompting, parsing and anchoring were free. The tool's share is what the critique run takes
+  // beyond it, against its wall time.
+  const planned = planCritiqueUnits(outlineDraft(text)).map((u) => critiqueMessages(task, u, true));
   const bare = async (m: Pick<ModelClient, 'chat'>) => {
     let next = 0;
     await Promise.all(
       Array.from({ length: 3 }, async () => {
         while (next < planned.length) {
-          const u = planned[next++];
-          await m.chat({ messages: [{ role: 'system', content: task.instructions }, { role: 'user', content: `${u.context}\n<input>\n${u.text}\n</input>` }], jsonSchema: FINDINGS_SCHEMA });
+          await m.chat({ messages: planned[next++], jsonSchema: FINDINGS_SCHEMA });
         }
       }),
     );
@@ -73,10 +73,15 @@ async function main(): Promise<void> {
     const own: number[] = [];
     let report: Awaited<ReturnType<typeof critiqueDraft>> | undefined;
     // Rounds interleave the baseline and the critique, so both see the same machine load.
+    // Each timed run starts from a collected heap (bench/run.ts passes --expose-gc), so neither
+    // pays for the other's garbage.
+    const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
     for (let r = 0; r < rounds; r++) {
+      gc();
       let t = performance.now();
       await bare(m);
       bases.push(performance.now() - t);
+      gc();
       t = performance.now();
       report = await critiqueDraft(text, { model: m, task, concurrency: 3 });
       walls.push(performance.now() - t);

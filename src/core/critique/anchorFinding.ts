@@ -29,13 +29,15 @@ function normaliseWithLines(lines: string[], firstLine: number): { text: string;
       .replace(/[‘’]/g, "'")
       .replace(/[–—]/g, '-')
       .toLowerCase();
-    for (const ch of line + ' ') {
-      const c = ch === ' ' || /\s/.test(ch) ? ' ' : ch;
-      if (c === ' ' && last === ' ') continue;
-      out.push(c);
-      last = c;
-      lineOf.push(firstLine + i);
-    }
+    // White space folded to one space, also across the line break (each line ends in one).
+    let piece = `${line} `.replace(/\s+/g, ' ');
+    if (last === ' ' && piece[0] === ' ') piece = piece.slice(1);
+    if (!piece) return;
+    out.push(piece);
+    last = piece[piece.length - 1];
+    // One entry per character as `for…of` counts them (a surrogate pair is one).
+    const count = /[\uD800-\uDFFF]/.test(piece) ? [...piece].length : piece.length;
+    for (let k = 0; k < count; k++) lineOf.push(firstLine + i);
   });
   return { text: out.join(''), lineOf };
 }
