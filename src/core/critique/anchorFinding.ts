@@ -15,7 +15,10 @@ export interface Anchor {
  * lower case.
  */
 function normaliseWithLines(lines: string[], firstLine: number): { text: string; lineOf: number[] } {
-  let text = '';
+  // Characters collected in an array and joined once: appending to a string and asking it
+  // `endsWith` flattened it on every character (quadratic in a long section).
+  const out: string[] = [];
+  let last = '';
   const lineOf: number[] = [];
   lines.forEach((raw, i) => {
     const line = raw
@@ -26,14 +29,17 @@ function normaliseWithLines(lines: string[], firstLine: number): { text: string;
       .replace(/[‘’]/g, "'")
       .replace(/[–—]/g, '-')
       .toLowerCase();
-    for (const ch of line + ' ') {
-      const c = /\s/.test(ch) ? ' ' : ch;
-      if (c === ' ' && text.endsWith(' ')) continue;
-      text += c;
-      lineOf.push(firstLine + i);
-    }
+    // White space folded to one space, also across the line break (each line ends in one).
+    let piece = `${line} `.replace(/\s+/g, ' ');
+    if (last === ' ' && piece[0] === ' ') piece = piece.slice(1);
+    if (!piece) return;
+    out.push(piece);
+    last = piece[piece.length - 1];
+    // One entry per character as `for…of` counts them (a surrogate pair is one).
+    const count = /[\uD800-\uDFFF]/.test(piece) ? [...piece].length : piece.length;
+    for (let k = 0; k < count; k++) lineOf.push(firstLine + i);
   });
-  return { text, lineOf };
+  return { text: out.join(''), lineOf };
 }
 
 function normaliseQuote(q: string): string {
@@ -79,14 +85,28 @@ export function anchorQuote(quote: string, lines: string[], firstLine: number, m
   for (const w of qWords) need.set(w, (need.get(w) ?? 0) + 1);
   let best: { score: number; from: number; to: number } | undefined;
   const size = qWords.length;
+  // A window of `size` words slides over the draft; the words it shares with the quote are kept
+  // up to date as one word enters and one leaves, instead of counted again for every window.
+  const have = new Map<string, number>();
+  let shared = 0;
+  const enter = (w: string) => {
+    const h = have.get(w) ?? 0;
+    if (h < (need.get(w) ?? 0)) shared++;
+    have.set(w, h + 1);
+  };
+  const leave = (w: string) => {
+    const h = have.get(w)! - 1;
+    have.set(w, h);
+    if (h < (need.get(w) ?? 0)) shared--;
+  };
+  for (let k = 0; k < Math.min(size, positions.length); k++) enter(positions[k].word);
   for (let i = 0; i + Math.max(1, size - 2) <= positions.length; i++) {
-    const window = positions.slice(i, i + size);
-    const have = new Map<string, number>();
-    for (const p of window) have.set(p.word, (have.get(p.word) ?? 0) + 1);
-    let shared = 0;
-    for (const [w, n] of need) shared += Math.min(n, have.get(w) ?? 0);
+    if (i > 0) {
+      leave(positions[i - 1].word);
+      if (i + size - 1 < positions.length) enter(positions[i + size - 1].word);
+    }
     const score = shared / size;
-    if (!best || score > best.score) best = { score, from: window[0].at, to: window[window.length - 1].at };
+    if (!best || score > best.score) best = { score, from: positions[i].at, to: positions[Math.min(i + size, positions.length) - 1].at };
   }
   if (best && best.score >= minOverlap) return withColumns({ startLine: lineOf[best.from], endLine: lineOf[best.to], match: 'fuzzy' }, nq, lines, firstLine);
   return undefined;

@@ -47,7 +47,8 @@ export interface CritiqueOptions {
   file?: string;
 }
 
-function messagesFor(task: TaskSpec, unit: CritiqueUnit, structured: boolean): ChatMessage[] {
+/** The messages a unit is critiqued with (exported for the bench's baseline: the same requests without the tool). */
+export function critiqueMessages(task: TaskSpec, unit: CritiqueUnit, structured: boolean): ChatMessage[] {
   return [
     { role: 'system', content: `${systemMessage(task, false)}\n\n${structured ? 'Answer with JSON only, following the schema.' : PLAIN_FORMAT}` },
     {
@@ -93,7 +94,7 @@ export async function critiqueDraft(text: string, opts: CritiqueOptions): Promis
   await pool(units, opts.concurrency ?? 3, opts.signal, async (unit) => {
     const started = performance.now();
     try {
-      const result = await opts.model.chat({ messages: messagesFor(opts.task, unit, true), jsonSchema: FINDINGS_SCHEMA, signal: opts.signal });
+      const result = await opts.model.chat({ messages: critiqueMessages(opts.task, unit, true), jsonSchema: FINDINGS_SCHEMA, signal: opts.signal });
       const answered = performance.now();
       modelMs += answered - started;
       if (result.structured === false) report.stats.structured = false;

@@ -1,5 +1,7 @@
 import { toString } from 'mdast-util-to-string';
 import { parseMarkdownTree, readFrontMatter } from '../sources/markdownSource';
+import { checkMarkdownNesting } from '../sources/nestingLimits';
+import { scanTopLevelBlocks, type TopBlock } from './draftBlocks';
 import { estimateTokens } from '../retrieval/tokenCount';
 
 /** A section of a draft: its heading and the exact lines under it. */
@@ -25,14 +27,37 @@ export interface DraftOutline {
 }
 
 /**
- * Splits a Markdown draft into sections (by headings, any level) with exact line ranges, using
- * unified + remark (GFM, math, front matter). A post without headings is one section; front
- * matter belongs to no section.
+ * Splits a Markdown draft into sections (by headings, any level) with exact line ranges, as remark
+ * (GFM, math, front matter) reads it. A post without headings is one section; front matter
+ * belongs to no section. The blocks come from a one-pass line scanner (draftBlocks.ts): a remark
+ * parse of a 15,000-word post took most of a critique run's own time before the first request.
+ * Where the scanner is unsure it says so, and remark decides.
  */
 export function outlineDraft(text: string, file = 'The draft'): DraftOutline {
+  checkMarkdownNesting(text, file);
+  const blocks = scanTopLevelBlocks(text);
+  return blocks ? outlineFromBlocks(text, blocks) : outlineDraftWithRemark(text, file);
+}
+
+/** The same outline from a full remark parse: the reference the scanner is tested against. */
+export function outlineDraftWithRemark(text: string, file = 'The draft'): DraftOutline {
   const tree = parseMarkdownTree(text, file);
+  const blocks: TopBlock[] = tree.children.map((node) => {
+    const startLine = node.position?.start.line ?? 1;
+    const endLine = node.position?.end.line ?? startLine;
+    if (node.type === 'heading') return { type: 'heading', startLine, endLine, depth: node.depth, heading: toString(node) };
+    const type = node.type === 'yaml' || node.type === 'code' || node.type === 'table' || node.type === 'math' ? node.type : 'prose';
+    return { type, startLine, endLine };
+  });
+  return outlineFromBlocks(text, blocks, readFrontMatter(tree));
+}
+
+function outlineFromBlocks(text: string, blocks: TopBlock[], frontMatter?: { title?: string }): DraftOutline {
   const lines = text.split(/\r?\n/);
-  const fm = readFrontMatter(tree);
+  const yaml = blocks.find((b) => b.type === 'yaml');
+  const fm =
+    frontMatter ??
+    (yaml ? readFrontMatter({ type: 'root', children: [{ type: 'yaml', value: lines.slice(yaml.startLine, yaml.endLine - 1).join('\n') }] }) : {});
   const sections: DraftSection[] = [];
   const stack: { level: number; heading: string }[] = [];
   let current: DraftSection | undefined;
@@ -43,16 +68,16 @@ export function outlineDraft(text: string, file = 'The draft'): DraftOutline {
     stack.push({ level, heading });
     sections.push(current);
   };
-  for (const node of tree.children) {
-    if (node.type === 'yaml') continue;
-    const start = node.position?.start.line ?? 1;
-    const end = node.position?.end.line ?? start;
-    if (node.type === 'heading') {
-      open(toString(node).trim() || '(untitled section)', node.depth, start);
+  for (const block of blocks) {
+    if (block.type === 'yaml') continue;
+    const start = block.startLine;
+    const end = block.endLine;
+    if (block.type === 'heading') {
+      open(block.heading!.trim() || '(untitled section)', block.depth!, start);
       continue;
     }
     if (!current) open(fm.title ?? '(introduction)', 0, start);
-    const kind = node.type === 'code' ? 'code' : node.type === 'table' ? 'table' : node.type === 'math' ? 'math' : 'prose';
+    const kind = block.type === 'code' || block.type === 'table' || block.type === 'math' ? block.type : 'prose';
     const body = lines.slice(start - 1, end).join('\n');
     if (body.trim()) current!.blocks.push({ startLine: start, endLine: end, text: body, kind });
   }
