@@ -21,7 +21,8 @@ export interface PdfJobError {
   file?: string;
 }
 
-parentPort?.once('message', (job: PdfJob) => {
+// One job at a time; the client keeps a worker warm between papers (and replaces it after a budget stop).
+parentPort?.on('message', (job: PdfJob) => {
   parsePdf(job.bytes, job.meta, { limits: job.limits }).then(
     (parsed) => parentPort!.postMessage({ ok: true, parsed }),
     (e: unknown) => {
