@@ -257,3 +257,20 @@ export function runCleanup(root, parts) {
   onInterrupt(cleanup);
   return cleanup;
 }
+
+/**
+ * Presses `key` on `page` until `target` shows, for at most `waitMs`: the workbench ignores keys
+ * until its keybindings are ready, so one press is not enough right after it loads.
+ */
+export async function pressUntilVisible(page, key, target, waitMs) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    await page.keyboard.press(key);
+    try {
+      await target.waitFor({ state: 'visible', timeout: 2000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO, clock, ensureHost, tempRoot, writeUserSettings, startCodeServer, launchBrowser, workbenchUrl, remoteUri, runCleanup } from './codeServer.mjs';
+import { REPO, clock, ensureHost, tempRoot, writeUserSettings, startCodeServer, launchBrowser, workbenchUrl, remoteUri, runCleanup, pressUntilVisible as pressUntil } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({ options: { timeout: { type: 'string', default: '420' } } });
 const at = clock();
@@ -36,18 +36,8 @@ let context;
 let page;
 const cleanup = runCleanup(root, () => ({ context, server }));
 
-async function pressUntilVisible(key, target) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    await page.keyboard.press(key);
-    try {
-      await target.waitFor({ state: 'visible', timeout: 2000 });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-  }
-}
+/** Presses `key` until `target` shows (codeServer.mjs). */
+const pressUntilVisible = (key, target) => pressUntil(page, key, target, WAIT);
 
 async function shot(name) {
   const file = path.join(ARTIFACTS, name);

@@ -32,6 +32,7 @@ import {
   launchBrowser,
   workbenchUrl,
   runCleanup,
+  pressUntilVisible as pressUntil
 } from './codeServer.mjs';
 import { startFakeOpenAI, defaultResponder } from '../support/fakeOpenAIServer.ts';
 import { WEBVIEW_CONTENT_SANDBOX } from '../support/webviewSandbox.ts';
@@ -79,18 +80,8 @@ function check(ok, claim, detail = '') {
   if (!ok) throw new Error(`${claim}${detail ? `: ${detail}` : ''}`);
 }
 
-async function pressUntilVisible(key, target) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    await page.keyboard.press(key);
-    try {
-      await target.waitFor({ state: 'visible', timeout: 2000 });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-  }
-}
+/** Presses `key` until `target` shows (codeServer.mjs). */
+const pressUntilVisible = (key, target) => pressUntil(page, key, target, WAIT);
 
 async function shot(name) {
   const file = path.join(ARTIFACTS, `ui-panel-${name}.png`);

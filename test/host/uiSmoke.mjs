@@ -23,6 +23,7 @@ import {
   launchBrowser,
   workbenchUrl,
   runCleanup,
+  pressUntilVisible as pressUntil
 } from './codeServer.mjs';
 
 const { values: opt } = parseArgs({
@@ -56,19 +57,8 @@ let context;
 let page;
 const cleanup = runCleanup(root, () => ({ context, server }));
 
-/** Presses `key` until `target` shows: the workbench ignores keys until its keybindings are ready. */
-async function pressUntilVisible(key, target) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    await page.keyboard.press(key);
-    try {
-      await target.waitFor({ state: 'visible', timeout: 2000 });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-  }
-}
+/** Presses `key` until `target` shows (codeServer.mjs). */
+const pressUntilVisible = (key, target) => pressUntil(page, key, target, WAIT);
 
 async function shot(name) {
   const file = path.join(ARTIFACTS, name);
