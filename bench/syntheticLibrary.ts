@@ -6,18 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRandom } from '../src/core/evaluation/statistics';
 
-/** mulberry32: a small seeded generator, plenty for text. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The core's seeded generator (mulberry32), so a seed gives the same library everywhere. */
+export const seeded = seededRandom;
 
 const COMMON = (
   'the of and to in a is that for we this with as on by are be from it an our at which model reward policy human feedback ' +
