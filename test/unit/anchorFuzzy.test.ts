@@ -35,3 +35,18 @@ test('anchor: words of the quote scattered over the section are no window: it st
   const lines = ['alpha beta gamma', 'filler filler filler filler filler filler filler', 'delta epsilon zeta'];
   assert.equal(anchorQuote('alpha beta gamma delta epsilon zeta', lines, 1), undefined);
 });
+
+test('anchor: characters outside the BMP before a quote do not push it onto a later line', () => {
+  // Emoji are two UTF-16 units; the line table once counted them as one, so the offset of a
+  // quote after ten of them landed on the next line.
+  const lines = ['😀😀😀😀😀😀😀😀😀😀 alpha', 'beta gamma **delta** epsilon', 'zeta'];
+  assert.deepEqual(anchorQuote('alpha beta gamma delta', lines, 1), { startLine: 1, endLine: 2, match: 'tolerant', startCol: 21, endCol: 20 });
+});
+
+test('anchor: a quote half of whose words the section lacks stays unplaced at the 80% bar, and is placed at a 50% bar', () => {
+  // Half of the quote's words are nowhere in the section: no window can share 80% of them (the
+  // count over the whole section says so before any window slides).
+  assert.equal(anchorQuote('reward models drift zebra quokka narwhal', LINES, 1), undefined);
+  // With the bar lowered to what the section could give, the same quote is placed.
+  assert.equal(anchorQuote('reward models drift zebra quokka narwhal', LINES, 1, 0.5)?.startLine, 1);
+});

@@ -91,43 +91,68 @@ export async function critiqueDraft(text: string, opts: CritiqueOptions): Promis
   let modelMs = 0;
   // The tool's own time: outlining, then parsing and anchoring each answer (not waiting for the model).
   let toolMs = performance.now() - t0;
+  const finished = (unit: CritiqueUnit) => {
+    done++;
+    opts.onProgress?.(done, units.length, unit.section.heading);
+  };
+  const place = (unit: CritiqueUnit, answer: string) => {
+    const started = performance.now();
+    const { findings, problems } = parseFindings(answer);
+    for (const p of problems) report.unreadable.push({ section: unit.section.heading, problem: p });
+    const unitLines = outline.lines.slice(unit.startLine - 1, unit.endLine);
+    for (const f of findings) {
+      const anchor = anchorQuote(f.quote, unitLines, unit.startLine);
+      if (!anchor) {
+        report.unplaced.push({ ...f, section: unit.section.heading, reason: 'the quote does not appear in the section' });
+        continue;
+      }
+      report.findings.push({
+        ...f,
+        ...anchor,
+        id: `${unit.section.id}-${report.findings.length + 1}`,
+        sectionId: unit.section.id,
+        section: unit.section.heading,
+        unitText: unit.text,
+        unitContext: unit.context,
+      });
+    }
+    toolMs += performance.now() - started;
+  };
+  // Answers are placed in the order they arrive, each on the next turn of the event loop: by then
+  // the runner that received it has sent its next request, so reading and anchoring this answer
+  // overlaps with the model working on that one instead of delaying it.
+  const placements: Promise<void>[] = [];
   await pool(units, opts.concurrency ?? 3, opts.signal, async (unit) => {
     const started = performance.now();
+    let answer: string;
     try {
       const result = await opts.model.chat({ messages: critiqueMessages(opts.task, unit, true), jsonSchema: FINDINGS_SCHEMA, signal: opts.signal });
-      const answered = performance.now();
-      modelMs += answered - started;
+      modelMs += performance.now() - started;
       if (result.structured === false) report.stats.structured = false;
-      const { findings, problems } = parseFindings(result.text);
-      for (const p of problems) report.unreadable.push({ section: unit.section.heading, problem: p });
-      const unitLines = outline.lines.slice(unit.startLine - 1, unit.endLine);
-      for (const f of findings) {
-        const anchor = anchorQuote(f.quote, unitLines, unit.startLine);
-        if (!anchor) {
-          report.unplaced.push({ ...f, section: unit.section.heading, reason: 'the quote does not appear in the section' });
-          continue;
-        }
-        report.findings.push({
-          ...f,
-          ...anchor,
-          id: `${unit.section.id}-${report.findings.length + 1}`,
-          sectionId: unit.section.id,
-          section: unit.section.heading,
-          unitText: unit.text,
-          unitContext: unit.context,
-        });
-      }
-      toolMs += performance.now() - answered;
+      answer = result.text;
     } catch (e) {
       modelMs += performance.now() - started;
       const err = e as { code?: string; partial?: string };
-      if (err.code === 'cancelled') return;
-      report.errors.push({ section: unit.section.heading, startLine: unit.startLine, message: describeError(e), partial: err.partial });
-    } finally {
-      done++;
-      opts.onProgress?.(done, units.length, unit.section.heading);
+      if (err.code !== 'cancelled') report.errors.push({ section: unit.section.heading, startLine: unit.startLine, message: describeError(e), partial: err.partial });
+      finished(unit);
+      return;
     }
+    placements.push(
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          try {
+            place(unit, answer);
+          } catch (e) {
+            report.errors.push({ section: unit.section.heading, startLine: unit.startLine, message: describeError(e) });
+          } finally {
+            finished(unit);
+            resolve();
+          }
+        }),
+      ),
+    );
   });
+  await Promise.all(placements);
   if (opts.signal?.aborted) throw new CancelledError(undefined, `Critique cancelled after ${done} of ${units.length} sections.`);
   report.findings.sort((a, b) => a.startLine - b.startLine);
   report.stats.modelMs = Math.round(modelMs);

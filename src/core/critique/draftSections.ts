@@ -2,7 +2,7 @@ import { toString } from 'mdast-util-to-string';
 import { parseMarkdownTree, readFrontMatter } from '../sources/markdownSource';
 import { checkMarkdownNesting } from '../sources/nestingLimits';
 import { scanTopLevelBlocks, type TopBlock } from './draftBlocks';
-import { estimateTokens } from '../retrieval/tokenCount';
+import { estimateTokens, estimateTokensOfLength } from '../retrieval/tokenCount';
 
 /** A section of a draft: its heading and the exact lines under it. */
 export interface DraftSection {
@@ -113,6 +113,8 @@ export function planCritiqueUnits(outline: DraftOutline, opts: { maxTokensPerUni
   const units: CritiqueUnit[] = [];
   for (const section of outline.sections) {
     let blocks: DraftSection['blocks'] = [];
+    // The unit's length so far, as its text will be: blocks joined by a blank line.
+    let length = 0;
     let omitted: string[] = [];
     const flush = () => {
       if (!blocks.length) return;
@@ -125,6 +127,7 @@ export function planCritiqueUnits(outline: DraftOutline, opts: { maxTokensPerUni
         omitted,
       });
       blocks = [];
+      length = 0;
       omitted = [];
     };
     for (const b of section.blocks) {
@@ -133,7 +136,8 @@ export function planCritiqueUnits(outline: DraftOutline, opts: { maxTokensPerUni
         omitted.push(`a ${b.kind === 'code' ? 'code block' : b.kind} at lines ${b.startLine}–${b.endLine} (too large to include)`);
         continue;
       }
-      if (blocks.length && estimateTokens(blocks.map((x) => x.text).join('\n\n')) + cost > max) flush();
+      if (blocks.length && estimateTokensOfLength(length) + cost > max) flush();
+      length += (blocks.length ? 2 : 0) + b.text.length;
       blocks.push(b);
     }
     flush();

@@ -13,5 +13,10 @@ export function countTokens(text: string): number {
 
 /** A cheap estimate for hot paths: about four characters a token in English prose. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateTokensOfLength(text.length);
+}
+
+/** The same estimate for a text of `chars` characters not yet joined together. */
+export function estimateTokensOfLength(chars: number): number {
+  return Math.ceil(chars / 4);
 }
