@@ -72,8 +72,10 @@ export function manyPagePdf(pages: number): Uint8Array {
 /**
  * A one-page PDF whose content stream is `decodedMB` megabytes of spaces after one line of text,
  * deflated (about 1,000 to 1): under a megabyte on disk, a gigabyte to decode and lex.
+ * `disguise`: the content stream's dictionary also says `/Subtype /Image`, which pdf.js ignores
+ * when it reads a page's contents.
  */
-export function deflateBomb(decodedMB = 900): Uint8Array {
+export function deflateBomb(decodedMB = 900, opts: { disguise?: boolean } = {}): Uint8Array {
   const head = Buffer.from('BT /F1 12 Tf 72 700 Td (Inflated.) Tj ET\n', 'latin1');
   const block = Buffer.alloc(1 << 20, 0x20);
   // A full flush ends each piece on a byte boundary with a reset dictionary, so the compressed
@@ -94,7 +96,7 @@ export function deflateBomb(decodedMB = 900): Uint8Array {
   objects[2] = '<< /Type /Pages /Kids [4 0 R] /Count 1 >>';
   objects[3] = FONT;
   objects[4] = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>';
-  objects[5] = stream(body, ' /Filter /FlateDecode');
+  objects[5] = stream(body, `${opts.disguise ? ' /Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray' : ''} /Filter /FlateDecode`);
   return assemble(objects);
 }
 

@@ -34,13 +34,63 @@ function isZlibHeader(b0: number, b1: number): boolean {
 }
 
 /**
- * Inflates every zlib stream in the file with a cap on its output, without keeping it: a
- * compressed-stream bomb is refused in a fraction of a second instead of being decoded and lexed
- * for half a minute. Streams that are not zlib (JPEG, raw bytes) are skipped.
+ * Deflate expands at most 1032 to 1 (a 258-byte match coded in two bits) plus a little for the
+ * first bytes: a stream that short cannot pass the cap, so it is not inflated. Inflating every
+ * stream of a paper (fonts, content, images) was a seventh of reading it, only to learn that.
  */
-export function checkCompressedStreams(bytes: Uint8Array, name: string, maxStreamBytes: number): void {
+export const DEFLATE_MAX_RATIO = 1032;
+const DEFLATE_SLACK_BYTES = 1024;
+
+/** Whether `compressedBytes` of deflate data could inflate to more than `maxStreamBytes`. */
+export function couldInflatePast(compressedBytes: number, maxStreamBytes: number): boolean {
+  return compressedBytes * DEFLATE_MAX_RATIO + DEFLATE_SLACK_BYTES > maxStreamBytes;
+}
+
+/** A zlib stream long enough that deflate could take it past the cap. */
+export interface LongStream {
+  /** Where its data starts in the file. */
+  start: number;
+  data: Buffer;
+  /** Its dictionary says `/Subtype /Image`: pdf.js does not decode it to read text. */
+  image: boolean;
+}
+
+/**
+ * Inflates `streams` (from longZlibStreams) with the cap on their output, without keeping it: a
+ * compressed-stream bomb is refused in a fraction of a second instead of being decoded and lexed
+ * for half a minute. On libuv's thread pool, two at once, counting what comes out and dropping
+ * it; throws naming the first found past the cap. (Inflated here in one piece and copied
+ * together, a paper's large figures were a sixth of reading it.)
+ */
+export async function checkStreams(streams: LongStream[], name: string, maxStreamBytes: number): Promise<void> {
+  const running = new Set<zlib.Inflate>();
+  let next = 0;
+  let bombAt: number | undefined;
+  const drain = async () => {
+    while (next < streams.length && bombAt === undefined) {
+      const { start, data } = streams[next++];
+      if (await inflatesPast(data, maxStreamBytes, running)) bombAt ??= start;
+    }
+  };
+  try {
+    await Promise.all([drain(), drain()]);
+  } finally {
+    for (const inflate of running) inflate.destroy();
+  }
+  if (bombAt !== undefined) {
+    throw new InputFileError(
+      name,
+      `has a compressed stream (at byte ${bombAt}) that inflates to more than ${Math.round(maxStreamBytes / 1024 / 1024)} MB: a compression bomb, or a damaged file; it was not read.`,
+      'Use another copy of the paper (from the publisher or arXiv), or print it to a new PDF.',
+    );
+  }
+}
+
+/** The zlib streams of a PDF that deflate could take past `maxStreamBytes`. */
+export function longZlibStreams(bytes: Uint8Array, maxStreamBytes: number): LongStream[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const keyword = Buffer.from('stream', 'latin1');
+  const found: LongStream[] = [];
   for (let at = buf.indexOf(keyword); at !== -1; at = buf.indexOf(keyword, at + keyword.length)) {
     // `endstream` contains `stream`; the data starts after the EOL that follows the keyword.
     if (at >= 3 && buf.toString('latin1', at - 3, at) === 'end') continue;
@@ -51,17 +101,38 @@ export function checkCompressedStreams(bytes: Uint8Array, name: string, maxStrea
     if (start + 2 > buf.length || !isZlibHeader(buf[start], buf[start + 1])) continue;
     const end = buf.indexOf('endstream', start, 'latin1');
     const data = buf.subarray(start, end === -1 ? buf.length : end);
-    try {
-      zlib.inflateSync(data, { maxOutputLength: maxStreamBytes, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new InputFileError(
-          name,
-          `has a compressed stream (at byte ${start}) that inflates to more than ${Math.round(maxStreamBytes / 1024 / 1024)} MB: a compression bomb, or a damaged file; it was not read.`,
-          'Use another copy of the paper (from the publisher or arXiv), or print it to a new PDF.',
-        );
-      }
-      // A damaged stream is pdf.js's to judge: it reports or skips it.
-    }
+    if (!couldInflatePast(data.length, maxStreamBytes)) continue;
+    // The dictionary: from the object's `obj` keyword (within the last 4 KB) to the stream.
+    const before = buf.toString('latin1', Math.max(0, at - 4096), at);
+    const dict = before.slice(before.lastIndexOf('obj') + 1);
+    found.push({ start, data, image: /\/Subtype\s*\/Image\b/.test(dict) });
   }
+  return found;
+}
+
+/**
+ * Whether `data` inflates to more than `max` bytes, counting the output in chunks and dropping
+ * them. A damaged stream is pdf.js's to judge (it reports or skips it): here it is no bomb.
+ */
+function inflatesPast(data: Buffer, max: number, running: Set<zlib.Inflate>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const inflate = zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 8 * 1024 * 1024 });
+    running.add(inflate);
+    let out = 0;
+    const settle = (past: boolean) => {
+      running.delete(inflate);
+      resolve(past);
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      out += chunk.length;
+      if (out > max) {
+        inflate.destroy();
+        settle(true);
+      }
+    });
+    inflate.on('error', () => settle(false));
+    inflate.on('end', () => settle(out > max));
+    inflate.on('close', () => settle(out > max));
+    inflate.end(data);
+  });
 }

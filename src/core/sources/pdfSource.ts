@@ -5,7 +5,7 @@ import { CancelledError, InputFileError } from '../errors';
 import { layoutPage, type LayoutLine, type TextPiece } from './pdfLayout';
 import { buildVocabulary, continues, dropRunningLines, garbageRatio, joinLines, toParagraphs } from './pdfCleanup';
 import { sha256Hex } from './hash';
-import { DEFAULT_PDF_LIMITS, checkCompressedStreams, type PdfLimits } from './pdfLimits';
+import { DEFAULT_PDF_LIMITS, checkStreams, longZlibStreams, type PdfLimits } from './pdfLimits';
 import { chooseTitle, identifyPaper, linesFromRuns } from './paperIdentity';
 
 /** Largest PDF read: bigger files are refused before they are read whole. */
@@ -72,9 +72,39 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
   }
   if (bytes.byteLength === 0) throw new InputFileError(name, 'is empty (0 bytes).', 'Download it again.');
   checkHeader(bytes, name);
-  checkCompressedStreams(bytes, name, limits.maxStreamBytes);
+  // Long compressed streams are inflated (on libuv's thread pool) to refuse bombs before pdf.js
+  // decodes them. pdf.js never decodes images to read text, so those are checked while it reads
+  // the pages: a paper pays for the longer of the two, not their sum. A bomb found meanwhile stops
+  // pdf.js (its document is destroyed) and is what the caller is told; a bomb in a stream that
+  // calls itself an image but is read as a page's content is still refused, once pdf.js is past it.
+  const streams = longZlibStreams(bytes, limits.maxStreamBytes);
+  await checkStreams(streams.filter((s) => !s.image), name, limits.maxStreamBytes);
+  const bombFound = new AbortController();
+  let bomb: unknown;
+  const streamCheck = checkStreams(streams.filter((s) => s.image), name, limits.maxStreamBytes).catch((e: unknown) => {
+    bomb = e;
+    bombFound.abort();
+  });
+  const signal = opts.signal ? AbortSignal.any([opts.signal, bombFound.signal]) : bombFound.signal;
+  try {
+    const parsed = await readPdf(bytes, meta, limits, name, signal);
+    await streamCheck;
+    if (bomb) throw bomb;
+    return parsed;
+  } catch (e) {
+    // Cancelled by the caller: no need to wait for the check. Anything else may be pdf.js failing
+    // on the bomb (or on its destroyed document): the check's verdict comes first.
+    if (opts.signal?.aborted && !bomb) throw e;
+    await streamCheck;
+    throw bomb ?? e;
+  }
+}
+
+/** parsePdf once the cheap checks passed: pdf.js reads the pages; `signal` stops it between and during pages. */
+async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name: string, signal: AbortSignal): Promise<ParsedSource> {
   const contentHash = meta.contentHash ?? sha256Hex(bytes);
   const { getDocumentProxy } = await loadUnpdf();
+  if (signal.aborted) throw new CancelledError();
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's stays usable.
@@ -85,7 +115,11 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     if (kind === 'InvalidPDFException') throw new InputFileError(name, 'is corrupt or truncated: it has no readable PDF structure.', 'Download it again; the copy may be incomplete.', undefined, { cause: e });
     throw new InputFileError(name, `could not be read as a PDF (${e instanceof Error ? e.message : String(e)}).`, 'Download it again or try another copy.', undefined, { cause: e });
   }
+  // A cancel or a bomb mid-page ends pdf.js's work on that page too, not only between batches.
+  const stop = () => void doc.destroy().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
   try {
+    if (signal.aborted) throw new CancelledError();
     // The page tree's /Count, read before any page is: a few KB can name a million pages.
     if (doc.numPages > limits.maxPages) {
       throw new InputFileError(
@@ -98,7 +132,7 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     const read: PageRead[] = [];
     let textChars = 0;
     for (let first = 0; first < doc.numPages; first += PAGE_BATCH) {
-      if (opts.signal?.aborted) throw new CancelledError();
+      if (signal.aborted) throw new CancelledError();
       const batch = await Promise.all(
         Array.from({ length: Math.min(PAGE_BATCH, doc.numPages - first) }, async (_, k): Promise<PageRead> => {
           try {
@@ -124,7 +158,7 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
         );
       }
     }
-    if (opts.signal?.aborted) throw new CancelledError();
+    if (signal.aborted) throw new CancelledError();
     const pages: LayoutLine[][] = [];
     const heights: number[] = [];
     /** Page 1's rotated text: arXiv's margin stamp with the id, version and date. */
@@ -215,6 +249,7 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
     };
     return { ref, blocks, warnings, pageCount: doc.numPages };
   } finally {
+    signal.removeEventListener('abort', stop);
     await doc.destroy().catch(() => undefined);
   }
 }
