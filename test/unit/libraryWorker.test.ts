@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { LibraryReader } from '../../src/core/retrieval/libraryWorkerClient';
 import { PaperLibrary } from '../../src/core/retrieval/library';
+import { PassageIndex } from '../../src/core/retrieval/retriever';
+import { readLibraryIndex, writeLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
+import type { ParsedSource } from '../../src/core/sources/sourceTypes';
 
 test('library papers are parsed in a worker thread: failures come back as input-file errors naming the file, and a cancel is a cancel', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-'));
@@ -33,5 +36,65 @@ test('library papers are parsed in a worker thread: failures come back as input-
     assert.equal((await reader.load(path.join(dir, 'a.md'))).ref.title, 'Worker Paper');
   } finally {
     await reader.dispose();
+  }
+});
+
+test("the library's index file is read and checked in the worker: the same index as read on this thread, a damaged one refused naming the file, and this thread's event loop keeps turning meanwhile", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-index-'));
+  const reader = new LibraryReader(undefined, async () => {
+    throw new Error('no papers are read here');
+  });
+  try {
+    // A library of 400 papers × 150 passages of generated prose: an index file of some megabytes.
+    const words = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const index = new PassageIndex();
+    for (let p = 0; p < 400; p++) {
+      const blocks = Array.from({ length: 150 }, (_, b) => ({ text: Array.from({ length: 60 }, () => words[Math.floor(rnd() ** 2 * words.length)]).join(' '), location: { page: 1 + (b >> 4) } }));
+      index.add({ ref: { title: `Paper ${p}`, kind: 'markdown', contentHash: `hash${p}` }, blocks, warnings: [] } as ParsedSource);
+    }
+    const file = path.join(dir, 'library.lix');
+    await writeLibraryIndex(file, { folder: dir, manifest: [], ...index.snapshot() });
+
+    // The longest the event loop waits while each read runs.
+    const longestStall = async (read: () => Promise<unknown>) => {
+      let last = performance.now();
+      let longest = 0;
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+      }, 1);
+      const t0 = performance.now();
+      await read();
+      await new Promise((r) => setTimeout(r, 5));
+      clearInterval(ticker);
+      return { longest, total: performance.now() - t0 };
+    };
+    await reader.readIndex(file); // the worker started and compiled
+    const here = await longestStall(async () => readLibraryIndex(file));
+    const there = await longestStall(() => reader.readIndex(file));
+
+    const a = readLibraryIndex(file)!;
+    const b = (await reader.readIndex(file))!;
+    assert.deepEqual([...b.table.docs.subarray(0, 1000)], [...a.table.docs.subarray(0, 1000)]);
+    assert.deepEqual(b.table.terms, a.table.terms);
+    assert.equal(b.sources.length, 400);
+    assert.equal(b.sources[123].texts.get(7), a.sources[123].texts.get(7));
+    assert.equal(PassageIndex.restore(b.table, b.sources).search('w1 w2 w3', 1)[0].id, PassageIndex.restore(a.table, a.sources).search('w1 w2 w3', 1)[0].id);
+    // Read on this thread, the loop stops for the whole read; through the worker, only for the
+    // views and the metadata.
+    assert.ok(there.longest < here.longest / 2, `longest stall: ${there.longest.toFixed(1)} ms through the worker, ${here.longest.toFixed(1)} ms on this thread`);
+
+    // A flipped byte in the postings: refused, naming the file, by the worker's checksum.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length >> 3] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    await assert.rejects(reader.readIndex(file), (e: { code?: string; message: string }) => e.code === 'library-index-corrupt' && e.message.startsWith(`${file}: `));
+    assert.equal(await reader.readIndex(path.join(dir, 'none.lix')), undefined);
+  } finally {
+    await reader.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -61,7 +61,12 @@ export class PaperLibrary {
     readonly folder: string,
     private readonly loadSource: (file: string, signal?: AbortSignal) => Promise<ParsedSource>,
     private readonly logger: Logger = silentLogger,
-    private readonly opts: { indexFile?: string; bibtex?: { storage?: string } } = {},
+    private readonly opts: {
+      indexFile?: string;
+      bibtex?: { storage?: string };
+      /** Reads the index file (off this thread, in the editor: LibraryReader.readIndex); default readLibraryIndex here. */
+      readIndex?: (file: string) => Promise<LibraryIndexData | undefined>;
+    } = {},
   ) {}
 
   /** Problems of the BibTeX file itself (entries, attachments), from the last refresh. */
@@ -100,14 +105,14 @@ export class PaperLibrary {
   }
 
   /** Reads the index file once per process; a file that cannot be used is logged and rebuilt. */
-  private open(): boolean {
+  private async open(): Promise<boolean> {
     if (this.opened) return false;
     this.opened = true;
     const file = this.opts.indexFile;
     if (!file) return false;
     let data: LibraryIndexData | undefined;
     try {
-      data = readLibraryIndex(file);
+      data = this.opts.readIndex ? await this.opts.readIndex(file) : readLibraryIndex(file);
     } catch (e) {
       this.logger.warn(`Library: ${describeError(e)}`);
       return false;
@@ -150,7 +155,7 @@ export class PaperLibrary {
       if (this.opts.bibtex) throw new InputFileError(this.folder, 'does not exist.', 'Check the BibTeX path (alignment.library.bibtex, CLI --bibtex).');
       throw new Error(`The library folder ${this.folder} does not exist. Set alignment.library.folder (CLI: align index <folder>).`);
     }
-    const loaded = this.open();
+    const loaded = await this.open();
     const seen = new Set<string>();
     let added = 0;
     let updated = 0;

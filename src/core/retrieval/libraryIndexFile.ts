@@ -246,21 +246,59 @@ function readExactly(fd: number, length: number, position: number): Buffer {
   return buf;
 }
 
+/** Where each section lies in the file. */
+export type IndexSections = Record<Section, { offset: number; length: number }>;
+
+/**
+ * An index file's bytes before the passage text, checked: what the library's worker reads so that
+ * the thread that asked only builds views on them (indexFromHead). `head` is transferable.
+ */
+export interface IndexHead {
+  head: ArrayBuffer;
+  sections: IndexSections;
+}
+
+/** Opens an index file for reading; undefined when there is none. */
+export function openIndexFile(file: string): number | undefined {
+  try {
+    return fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new IndexFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+  }
+}
+
 /**
  * Reads an index file, checking its shape: the magic, the version, section bounds, and that every
  * offset, document number and count agrees with the others. Throws IndexFileError when anything
  * does not; undefined when there is no file.
  */
 export function readLibraryIndex(file: string): LibraryIndexData | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new IndexFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
-  }
+  const fd = openIndexFile(file);
+  if (fd === undefined) return undefined;
   let keepOpen = false;
   try {
+    const checked = readCheckedHead(fd, file);
+    // The views the check made are used as they are: in one thread, nothing is parsed twice.
+    const data = withIndexErrors(file, () => indexFromViews(fd, checked.head, checked.sections, checked.views));
+    keepOpen = true;
+    return data;
+  } finally {
+    if (!keepOpen) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The slow half of reading an index, for a worker: reads everything before the passage text and
+ * checks it all (checksum, section table, every offset and document number). Throws IndexFileError.
+ */
+export function readIndexHead(fd: number, file: string): IndexHead {
+  const { head, sections } = readCheckedHead(fd, file);
+  return { head: head.buffer as ArrayBuffer, sections };
+}
+
+function readCheckedHead(fd: number, file: string): { head: Buffer; sections: IndexSections; views: HeadViews } {
+  return withIndexErrors(file, () => {
     const size = fs.fstatSync(fd).size;
     const bad = (why: string): never => {
       throw new IndexFileError(file, why);
@@ -272,7 +310,7 @@ export function readLibraryIndex(file: string): LibraryIndexData | undefined {
     if (version !== FORMAT_VERSION) throw new IndexFileError(file, `is a library index of format ${version}; this version reads format ${FORMAT_VERSION}.`, 'library-index-version');
     if (header.readUInt32LE(12) !== SECTIONS.length) bad('has an unexpected number of sections.');
     if (readExactly(fd, 8, size - 8).toString('latin1') !== END) bad('is cut short (no end marker): it was being written when the process stopped.');
-    const sections = {} as Record<Section, { offset: number; length: number }>;
+    const sections = {} as IndexSections;
     let prevEnd = HEADER;
     SECTIONS.forEach((name, i) => {
       const offset = header.readUInt32LE(16 + i * 8);
@@ -284,70 +322,109 @@ export function readLibraryIndex(file: string): LibraryIndexData | undefined {
     // Everything but the passage text, in one read, checked against its checksum.
     const head = readExactly(fd, sections.text.offset, 0);
     if (crc32(head.subarray(HEADER)) >>> 0 !== header.readUInt32LE(CRC_AT)) bad('is damaged (its checksum does not match).');
-    const view = (name: Section) => head.subarray(sections[name].offset, sections[name].offset + sections[name].length);
-    const typed = <T>(name: Section, Ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, count: number): T => {
-      const s = sections[name];
-      if (s.length !== count * Ctor.BYTES_PER_ELEMENT) bad(`has a ${name} section of the wrong size.`);
-      return new Ctor(head.buffer as ArrayBuffer, head.byteOffset + s.offset, count);
-    };
-    let meta: Meta;
-    try {
-      meta = JSON.parse(view('meta').toString('utf8')) as Meta;
-    } catch {
-      return bad('has damaged metadata.');
-    }
-    if (typeof meta !== 'object' || meta === null || !Array.isArray(meta.sources) || !Array.isArray(meta.manifest) || ![meta.docCount, meta.termCount, meta.postingCount].every((n) => Number.isInteger(n) && n >= 0)) bad('has damaged metadata.');
-    const { docCount, termCount, postingCount } = meta;
-    const lengths = typed('lengths', Uint32Array, docCount);
-    const offsets = typed('termOffsets', Uint32Array, termCount + 1);
-    const docs = typed('docs', Int32Array, postingCount);
-    const tfs = typed('tfs', Uint8Array, postingCount);
-    const locationOffsets = typed('locationOffsets', Uint32Array, meta.sources.length + 1);
-    const textOffsets = typed('textOffsets', Uint32Array, docCount + 1);
-    const terms = termCount ? view('terms').toString('latin1').split('\n') : [];
-    if (terms.length !== termCount) bad('has a damaged term list.');
+    const views = viewHead(file, head, sections);
+    const { table, textOffsets, locationOffsets, meta } = views;
+    const { docCount, postingCount } = meta;
     const monotone = (a: Uint32Array, last: number) => {
       if (a[0] !== 0 || a[a.length - 1] !== last) return false;
       for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
       return true;
     };
-    if (!monotone(offsets, postingCount)) bad('has damaged postings offsets.');
+    if (!monotone(table.offsets, postingCount)) bad('has damaged postings offsets.');
     if (!monotone(textOffsets, sections.text.length)) bad('has damaged passage offsets.');
     if (!monotone(locationOffsets, sections.locations.length)) bad('has damaged location offsets.');
+    const docs = table.docs;
     for (let i = 0; i < postingCount; i++) if (docs[i] < 0 || docs[i] >= docCount) bad('has a posting for a passage that does not exist.');
-    const locations = view('locations');
-    const sources: StoredSource[] = [];
     let firstDoc = 0;
     meta.sources.forEach((s, i) => {
       if (typeof s?.ref?.contentHash !== 'string' || typeof s.ref.title !== 'string' || !Number.isInteger(s.count) || s.count < 0 || (s.ids !== undefined && (!Array.isArray(s.ids) || s.ids.length !== s.count))) bad(`has damaged metadata for paper ${i + 1}.`);
-      const json = locations.subarray(locationOffsets[i], locationOffsets[i + 1]);
-      const count = s.count;
-      sources.push({
-        ref: s.ref,
-        firstDoc,
-        count,
-        ...(s.ids ? { ids: s.ids } : {}),
-        // Parsed when one of its passages is shown: most papers never are in a session.
-        locations: () => {
-          try {
-            const l = JSON.parse(Buffer.from(json).toString('utf8')) as unknown;
-            if (Array.isArray(l) && l.length === count) return l as PassageLocation[];
-          } catch {
-            // Fall through: a passage without a location is still a passage.
-          }
-          return Array.from({ length: count }, () => ({}));
-        },
-        texts: new FileTexts(fd, sections.text.offset, textOffsets, firstDoc),
-      });
-      firstDoc += count;
+      firstDoc += s.count;
     });
     if (firstDoc !== docCount) bad('has papers whose passages do not add up to the postings.');
-    keepOpen = true;
-    return { folder: String(meta.folder), manifest: meta.manifest, table: { terms, offsets, docs, tfs, lengths }, sources };
+    return { head, sections, views };
+  });
+}
+
+/**
+ * The quick half: the index over a head readIndexHead checked (in this thread or a worker's),
+ * typed arrays viewing its bytes, passage texts left in the file (read through `fd`, kept open).
+ */
+export function indexFromHead(fd: number, file: string, checked: IndexHead): LibraryIndexData {
+  return withIndexErrors(file, () => {
+    const head = Buffer.from(checked.head);
+    return indexFromViews(fd, head, checked.sections, viewHead(file, head, checked.sections));
+  });
+}
+
+function indexFromViews(fd: number, head: Buffer, sections: IndexSections, views: HeadViews): LibraryIndexData {
+  const { table, textOffsets, locationOffsets, meta } = views;
+  const locations = head.subarray(sections.locations.offset, sections.locations.offset + sections.locations.length);
+  const sources: StoredSource[] = [];
+  let firstDoc = 0;
+  meta.sources.forEach((s, i) => {
+    const json = locations.subarray(locationOffsets[i], locationOffsets[i + 1]);
+    const count = s.count;
+    sources.push({
+      ref: s.ref,
+      firstDoc,
+      count,
+      ...(s.ids ? { ids: s.ids } : {}),
+      // Parsed when one of its passages is shown: most papers never are in a session.
+      locations: () => {
+        try {
+          const l = JSON.parse(Buffer.from(json).toString('utf8')) as unknown;
+          if (Array.isArray(l) && l.length === count) return l as PassageLocation[];
+        } catch {
+          // Fall through: a passage without a location is still a passage.
+        }
+        return Array.from({ length: count }, () => ({}));
+      },
+      texts: new FileTexts(fd, sections.text.offset, textOffsets, firstDoc),
+    });
+    firstDoc += count;
+  });
+  return { folder: String(meta.folder), manifest: meta.manifest, table, sources };
+}
+
+type HeadViews = ReturnType<typeof viewHead>;
+
+/** The head's sections as typed arrays and parsed metadata, with the checks that cost nothing. */
+function viewHead(file: string, head: Buffer, sections: IndexSections) {
+  const bad = (why: string): never => {
+    throw new IndexFileError(file, why);
+  };
+  const view = (name: Section) => head.subarray(sections[name].offset, sections[name].offset + sections[name].length);
+  const typed = <T>(name: Section, Ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, count: number): T => {
+    const s = sections[name];
+    if (s.length !== count * Ctor.BYTES_PER_ELEMENT) bad(`has a ${name} section of the wrong size.`);
+    return new Ctor(head.buffer as ArrayBuffer, head.byteOffset + s.offset, count);
+  };
+  let meta: Meta;
+  try {
+    meta = JSON.parse(view('meta').toString('utf8')) as Meta;
+  } catch {
+    return bad('has damaged metadata.');
+  }
+  if (typeof meta !== 'object' || meta === null || !Array.isArray(meta.sources) || !Array.isArray(meta.manifest) || ![meta.docCount, meta.termCount, meta.postingCount].every((n) => Number.isInteger(n) && n >= 0)) bad('has damaged metadata.');
+  const { docCount, termCount, postingCount } = meta;
+  const lengths = typed('lengths', Uint32Array, docCount);
+  const offsets = typed('termOffsets', Uint32Array, termCount + 1);
+  const docs = typed('docs', Int32Array, postingCount);
+  const tfs = typed('tfs', Uint8Array, postingCount);
+  const locationOffsets = typed('locationOffsets', Uint32Array, meta.sources.length + 1);
+  const textOffsets = typed('textOffsets', Uint32Array, docCount + 1);
+  const terms = termCount ? view('terms').toString('latin1').split('\n') : [];
+  if (terms.length !== termCount) bad('has a damaged term list.');
+  const table: PostingsTable = { terms, offsets, docs, tfs, lengths };
+  return { table, textOffsets, locationOffsets, meta };
+}
+
+/** Any failure reading an index is an IndexFileError naming the file. */
+function withIndexErrors<T>(file: string, read: () => T): T {
+  try {
+    return read();
   } catch (e) {
     if (e instanceof IndexFileError) throw e;
     throw new IndexFileError(file, `cannot be read (${e instanceof Error ? e.message : String(e)}).`);
-  } finally {
-    if (!keepOpen) fs.closeSync(fd);
   }
 }

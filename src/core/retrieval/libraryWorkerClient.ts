@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { ParsedSource } from '../sources/sourceTypes';
-import type { LibraryJob, LibraryJobError } from './libraryWorker';
+import type { IndexJob, LibraryJob, LibraryJobError, LibraryReply } from './libraryWorker';
+import { indexFromHead, openIndexFile, readIndexHead, type IndexHead, type LibraryIndexData } from './libraryIndexFile';
 import { AlignError, CancelledError, InputFileError } from '../errors';
 
 /**
@@ -31,13 +32,14 @@ function rebuild(e: LibraryJobError, file: string): Error {
 
 /**
  * Reads papers in a worker thread, one at a time: `load` has the signature PaperLibrary wants, so
- * a library indexed through it parses nothing on the calling thread. A cancel stops the worker
- * (a new one starts for the next paper). Without a worker script, reads in this thread.
+ * a library indexed through it parses nothing on the calling thread; `readIndex` reads and checks
+ * the library's index file there too. A cancel stops the worker (a new one starts for the next
+ * paper). Without a worker script, reads in this thread.
  */
 export class LibraryReader {
   private worker?: Worker;
   private next = 1;
-  private readonly waiting = new Map<number, { resolve: (p: ParsedSource) => void; reject: (e: Error) => void; file: string }>();
+  private readonly waiting = new Map<number, { resolve: (reply: LibraryReply & { ok: true }) => void; reject: (e: Error) => void; file: string }>();
 
   constructor(
     private readonly cacheDir: string | undefined,
@@ -48,12 +50,12 @@ export class LibraryReader {
     if (this.worker) return this.worker;
     const w = startWorker();
     if (!w) return undefined;
-    w.on('message', (m: { id: number; ok: true; parsed: ParsedSource } | { id: number; ok: false; error: LibraryJobError }) => {
+    w.on('message', (m: LibraryReply) => {
       const job = this.waiting.get(m.id);
       if (!job) return;
       this.waiting.delete(m.id);
       if (!this.waiting.size) w.unref();
-      if (m.ok) job.resolve(m.parsed);
+      if (m.ok) job.resolve(m);
       else job.reject(rebuild(m.error, job.file));
     });
     const fail = (why: string) => {
@@ -87,14 +89,44 @@ export class LibraryReader {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.set(id, {
-        resolve: (p) => (signal?.removeEventListener('abort', onAbort), resolve(p)),
+        resolve: (reply) => (signal?.removeEventListener('abort', onAbort), 'parsed' in reply ? resolve(reply.parsed) : reject(new Error('The library reader answered out of turn.'))),
         reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
         file,
       });
-      const job: LibraryJob = { id, file, cacheDir: this.cacheDir };
+      const job: LibraryJob = { kind: 'paper', id, file, cacheDir: this.cacheDir };
       w.ref();
       w.postMessage(job);
     });
+  }
+
+  /**
+   * Reads the library's index file: the worker reads and checks everything before the passage
+   * text (at 5,000 papers, most of a second of reading and checksumming) and hands the bytes over;
+   * this thread only builds views on them. Undefined when there is no file; throws IndexFileError.
+   */
+  async readIndex(file: string): Promise<LibraryIndexData | undefined> {
+    const fd = openIndexFile(file);
+    if (fd === undefined) return undefined;
+    let keepOpen = false;
+    try {
+      const w = this.ensure();
+      let head: IndexHead;
+      if (!w) head = readIndexHead(fd, file);
+      else {
+        const id = this.next++;
+        head = await new Promise<IndexHead>((resolve, reject) => {
+          this.waiting.set(id, { resolve: (reply) => ('head' in reply ? resolve(reply.head) : reject(new Error('The library reader answered out of turn.'))), reject, file });
+          const job: IndexJob = { kind: 'index', id, file, fd };
+          w.ref();
+          w.postMessage(job);
+        });
+      }
+      const data = indexFromHead(fd, file, head);
+      keepOpen = true;
+      return data;
+    } finally {
+      if (!keepOpen) fs.closeSync(fd);
+    }
   }
 
   /** Stops the worker; papers still being read are cancelled. */

@@ -69,6 +69,7 @@ export class HostLibrary implements vscode.Disposable {
       this.reader = reader;
       this.library = new PaperLibrary(path.resolve(folder), (f, signal) => reader.load(f, signal), this.services.logger, {
         indexFile: libraryIndexFile(cacheDir, folder),
+        readIndex: (file) => reader.readIndex(file),
         ...(bib ? { bibtex: { storage: bib.storage } } : {}),
       });
       this.refreshing = undefined;
