@@ -45,6 +45,7 @@ export async function askLibraryCommand(o: CommonOptions, question: string): Pro
   const embed = model?.embed;
   const { passages, skipped } = await library.search(question, 12, task.constraints, {
     embed: embed ? (texts) => embed.call(model, texts, o.signal) : undefined,
+    embeddingSpace: model?.embeddingSpace,
     onEmbeddingError: (e) => o.logger.warn(`embeddings failed; passages ranked by words alone: ${String(e)}`),
   });
   for (const s of skipped) o.io.stderr(`left out by the task's information constraints: ${s.title} (${s.reason})\n`);

@@ -86,4 +86,6 @@ export interface ModelClient {
   listModels(signal?: AbortSignal): Promise<string[]>;
   /** Embeddings when the endpoint offers them; undefined when it does not. */
   embed?(texts: string[], signal?: AbortSignal): Promise<number[][] | undefined>;
+  /** Names the vectors `embed` gives (endpoint and embedding model): those of one space compare, and may be kept on disk. */
+  readonly embeddingSpace?: string;
 }

@@ -292,6 +292,11 @@ export class OpenAIModelClient implements ModelClient {
     }
   }
 
+  get embeddingSpace(): string | undefined {
+    const model = this.settings.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;
+    return model ? `${this.settings.baseURL} ${model}` : undefined;
+  }
+
   /** Embeddings, or undefined when the endpoint has none (404, or 400/501 from servers that lack the model) or they are turned off. */
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][] | undefined> {
     const model = this.settings.embeddingModel ?? DEFAULT_EMBEDDING_MODEL;

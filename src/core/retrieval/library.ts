@@ -7,6 +7,7 @@ import { silentLogger } from '../ports';
 import { checkSource } from '../tasks/constraints';
 import { AlignError, InputFileError, describeError } from '../errors';
 import { readBibtexLibrary } from '../sources/bibtexLibrary';
+import { StoredVectors, storedVectorsFile } from './storedVectors';
 import { readLibraryIndex, writeLibraryIndex, type LibraryIndexData, type ManifestEntry } from './libraryIndexFile';
 import { PassageIndex, type Embedder, type ScoredPassage } from './retriever';
 import { SUPPORTED_EXTENSIONS } from '../sources/loadSource';
@@ -225,6 +226,21 @@ export class PaperLibrary {
     return { added, updated, removed, problems: this.problems(), ...(loaded ? { loaded } : {}), ...(cancelled ? { cancelled } : {}) };
   }
 
+  private readonly vectors = new Map<string, StoredVectors>();
+
+  /** The endpoint's embeddings kept beside the index file, per embedding space (none without an index file). */
+  private async storedVectors(space: string): Promise<StoredVectors | undefined> {
+    const file = this.opts.indexFile;
+    if (!file) return undefined;
+    let stored = this.vectors.get(space);
+    if (!stored) {
+      stored = new StoredVectors(storedVectorsFile(file, space), space, this.logger);
+      this.vectors.set(space, stored);
+    }
+    await stored.load();
+    return stored;
+  }
+
   problems(): LibraryProblem[] {
     return [...this.bibProblems, ...[...this.entries].filter(([, e]) => e.problem).map(([p, e]) => ({ path: p, message: e.problem! }))];
   }
@@ -263,17 +279,19 @@ export class PaperLibrary {
     query: string,
     k: number,
     constraints: InformationConstraints = {},
-    opts: { embed?: Embedder; onEmbeddingError?: (e: unknown) => void } = {},
+    opts: { embed?: Embedder; embeddingSpace?: string; onEmbeddingError?: (e: unknown) => void } = {},
   ): Promise<{ passages: ScoredPassage[]; skipped: { title: string; reason: string }[] }> {
     const { skipped, filter } = this.constraintFilter(constraints);
     let passages: ScoredPassage[] | undefined;
     if (opts.embed) {
+      const stored = opts.embeddingSpace ? await this.storedVectors(opts.embeddingSpace) : undefined;
       try {
-        passages = await this.index.searchHybrid(query, k, opts.embed, { filter });
+        passages = await this.index.searchHybrid(query, k, opts.embed, { filter, stored });
       } catch (e) {
         // Embeddings are a second opinion: without them the words still rank the passages.
         opts.onEmbeddingError?.(e);
       }
+      await stored?.flush();
     }
     return { passages: passages ?? this.index.search(query, k, { filter }), skipped };
   }

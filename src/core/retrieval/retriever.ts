@@ -12,6 +12,12 @@ export interface ScoredPassage extends Passage {
 /** Produces embeddings for texts, or undefined when the endpoint has none. */
 export type Embedder = (texts: string[]) => Promise<number[][] | undefined>;
 
+/** Embeddings kept by passage text across processes (storedVectors.ts). */
+export interface PassageVectors {
+  get(text: string): ArrayLike<number> | undefined;
+  set(text: string, vector: number[]): void;
+}
+
 /** A source's passage texts: decoded on demand from one buffer in memory, or from the index file. */
 export interface PassageTexts {
   get(i: number): string;
@@ -76,7 +82,7 @@ export class PassageIndex {
   private sourceOf = new Int32Array(1024);
   private sources: (StoredSource | undefined)[] = [];
   private readonly slotByHash = new Map<string, number>();
-  private readonly embeddings = new Map<number, number[]>();
+  private readonly embeddings = new Map<number, ArrayLike<number>>();
   private count = 0;
 
   static fromSources(sources: ParsedSource[]): PassageIndex {
@@ -198,16 +204,33 @@ export class PassageIndex {
    * so a passage that shares no word with the question can still be found; a large one (a
    * library) embeds the best lexical matches only. Vectors are kept for the next question.
    */
-  async searchHybrid(query: string, k: number, embed: Embedder, opts: { filter?: (ref: SourceRef) => boolean; pool?: number; embedAllUpTo?: number } = {}): Promise<ScoredPassage[]> {
+  async searchHybrid(
+    query: string,
+    k: number,
+    embed: Embedder,
+    opts: { filter?: (ref: SourceRef) => boolean; pool?: number; embedAllUpTo?: number; stored?: PassageVectors } = {},
+  ): Promise<ScoredPassage[]> {
     const pool = opts.pool ?? Math.max(50, k * 5);
     const lexical = this.searchDocs(query, pool, opts.filter);
     const docs = this.size <= (opts.embedAllUpTo ?? 400) ? this.liveDocs(opts.filter) : lexical.map((h) => h.doc);
+    // Vectors this process has, then those an earlier one kept (by passage text), then the endpoint's.
+    for (const d of opts.stored ? docs : []) {
+      if (this.embeddings.has(d)) continue;
+      const kept = opts.stored!.get(this.textOf(d));
+      if (kept) this.embeddings.set(d, kept);
+    }
     const missing = docs.filter((d) => !this.embeddings.has(d));
-    const vectors = await embedInBatches(embed, [query, ...missing.map((d) => this.textOf(d))]);
+    const texts = missing.map((d) => this.textOf(d));
+    const vectors = await embedInBatches(embed, [query, ...texts]);
     if (!vectors) return lexical.slice(0, k).map((h) => this.passage(h.doc, h.score));
     const q = vectors[0];
-    missing.forEach((d, i) => this.embeddings.set(d, vectors[i + 1]));
-    const cos = (v: number[]) => {
+    missing.forEach((d, i) => {
+      this.embeddings.set(d, vectors[i + 1]);
+      opts.stored?.set(texts[i], vectors[i + 1]);
+    });
+    // A kept vector of another length (the model behind the name changed) ranks by words alone.
+    const comparable = docs.filter((d) => this.embeddings.get(d)!.length === q.length);
+    const cos = (v: ArrayLike<number>) => {
       let dot = 0;
       let a = 0;
       let b = 0;
@@ -218,8 +241,8 @@ export class PassageIndex {
       }
       return dot / (Math.sqrt(a * b) || 1);
     };
-    const similarity = new Map(docs.map((d) => [d, cos(this.embeddings.get(d)!)]));
-    const byEmbedding = [...docs].sort((x, y) => similarity.get(y)! - similarity.get(x)!);
+    const similarity = new Map(comparable.map((d) => [d, cos(this.embeddings.get(d)!)]));
+    const byEmbedding = [...comparable].sort((x, y) => similarity.get(y)! - similarity.get(x)!);
     const rrf = new Map<number, number>();
     lexical.forEach((h, r) => rrf.set(h.doc, 1 / (60 + r)));
     byEmbedding.forEach((d, r) => rrf.set(d, (rrf.get(d) ?? 0) + 1 / (60 + r)));

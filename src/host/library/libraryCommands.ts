@@ -55,6 +55,7 @@ export function libraryCommands({ services, ask }: LibraryCommandDeps): CommandT
         const embed = model?.embed;
         const { passages, skipped } = await lib.search(question, 12, task.constraints, {
           embed: embed ? (texts) => embed.call(model, texts, signal) : undefined,
+          embeddingSpace: model?.embeddingSpace,
           onEmbeddingError: (e) => services.logger.warn(`Library: embeddings failed; passages ranked by words alone: ${(e as Error).message}`),
         });
         if (skipped.length) void vscode.window.showInformationMessage(`Alignment: left out by the task's information constraints: ${skipped.map((s) => s.title).join('; ')}.`);

@@ -1,0 +1,167 @@
+// The endpoint's embeddings of library passages, kept on disk beside the library index: a new
+// window or `align` process asks the endpoint only for what no earlier one embedded. One file per
+// embedding space (endpoint and embedding model), since vectors of two models never compare.
+//
+// Layout (little-endian): a 40-byte header — "ALIGNVEC", format version, dimensions, the first 24
+// bytes of the space's sha256 — then fixed-size records: the passage text's sha256 (first 16
+// bytes), its vector as float32, a crc32 of both. Records are only ever appended (O_APPEND, one
+// write per batch), so processes sharing the file cannot overwrite each other; a record cut short
+// by a crash or damaged on disk fails its checksum and is embedded again, nothing more.
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { Logger } from '../ports';
+import { silentLogger } from '../ports';
+
+const MAGIC = 'ALIGNVEC';
+const FORMAT_VERSION = 1;
+const HEADER = 40;
+const KEY = 16;
+/** Past this the file is not grown: it is a cache, and questions keep working without it. */
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Where vectors for `indexFile`'s library in `space` are kept. */
+export function storedVectorsFile(indexFile: string, space: string): string {
+  const base = path.basename(indexFile).replace(/\.lix$/, '');
+  return path.join(path.dirname(indexFile), `${base}.${sha256(space).toString('hex').slice(0, 16)}.vec`);
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Vectors by passage text; see the top of this file. */
+export class StoredVectors {
+  private readonly byKey = new Map<string, Float32Array>();
+  private pending: { key: Buffer; vector: Float32Array }[] = [];
+  private dims?: number;
+  private loading?: Promise<void>;
+  /** The file is not grown further (too big, or it could not be written): vectors stay in memory. */
+  private readOnly = false;
+  /** The file is another version's or another space's: the next flush starts it again. */
+  private replace = false;
+
+  constructor(
+    readonly file: string,
+    readonly space: string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Reads the file once; a missing, foreign or damaged file means fewer vectors, never an error. */
+  load(): Promise<void> {
+    this.loading ??= this.read();
+    return this.loading;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(text: string): Float32Array | undefined {
+    return this.byKey.get(sha256(text).subarray(0, KEY).toString('hex'));
+  }
+
+  /** Keeps a new vector; written at the next flush. */
+  set(text: string, vector: number[]): void {
+    const key = sha256(text).subarray(0, KEY);
+    const v = Float32Array.from(vector);
+    if (this.dims !== undefined && v.length !== this.dims) {
+      // The model behind the name changed its dimensions: the kept vectors are of no use now.
+      this.byKey.clear();
+      this.pending = [];
+      this.replace = true;
+    }
+    this.dims = v.length;
+    this.byKey.set(key.toString('hex'), v);
+    this.pending.push({ key, vector: v });
+  }
+
+  /** Appends the new vectors in one write. Failures are logged: the next process embeds them again. */
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length || this.readOnly || !this.dims) return;
+    try {
+      await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      let size = this.replace ? -1 : await fsp.stat(this.file).then((s) => s.size, () => -1);
+      if (this.replace) {
+        // A new file renamed over the old one: a process still appending to the old writes to its
+        // unlinked copy, never into this one.
+        const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+        await fsp.writeFile(tmp, this.header(this.dims), { flag: 'wx' });
+        await fsp.rename(tmp, this.file);
+        this.replace = false;
+        size = HEADER;
+      } else if (size < 0) {
+        // 'wx': of two processes creating it, one writes the header; the other appends after it.
+        await fsp.writeFile(this.file, this.header(this.dims), { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
+        size = HEADER;
+      }
+      if (size > MAX_FILE_BYTES) {
+        this.readOnly = true;
+        this.logger.info(`Library: ${this.file} has reached ${MAX_FILE_BYTES / 1024 / 1024} MB; new embeddings are kept in memory only.`);
+        return;
+      }
+      const record = KEY + this.dims * 4 + 4;
+      // After a record cut short by a crash, zeros up to the next record boundary (a record that
+      // fails its checksum) keep the ones appended now readable.
+      const torn = (size - HEADER) % record;
+      const lead = torn ? record - torn : 0;
+      const out = Buffer.alloc(lead + batch.length * record);
+      batch.forEach(({ key, vector }, i) => {
+        const at = lead + i * record;
+        key.copy(out, at);
+        Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(out, at + KEY);
+        out.writeUInt32LE(crc32(out.subarray(at, at + record - 4)) >>> 0, at + record - 4);
+      });
+      await fsp.appendFile(this.file, out);
+    } catch (e) {
+      this.readOnly = true;
+      this.logger.warn(`Library: embeddings could not be kept in ${this.file} (${(e as Error).message}); they are asked again next time.`);
+    }
+  }
+
+  private header(dims: number): Buffer {
+    const h = Buffer.alloc(HEADER);
+    h.write(MAGIC, 0, 'latin1');
+    h.writeUInt32LE(FORMAT_VERSION, 8);
+    h.writeUInt32LE(dims, 12);
+    sha256(this.space).copy(h, 16, 0, 24);
+    return h;
+  }
+
+  private async read(): Promise<void> {
+    let buf: Buffer;
+    try {
+      buf = await fsp.readFile(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`Library: ${this.file} cannot be read (${(e as Error).message}); embeddings are asked again.`);
+      return;
+    }
+    const dims = buf.length >= HEADER ? buf.readUInt32LE(12) : 0;
+    const ours = buf.length >= HEADER && buf.toString('latin1', 0, 8) === MAGIC && buf.readUInt32LE(8) === FORMAT_VERSION && dims > 0 && buf.subarray(16, 40).equals(sha256(this.space).subarray(0, 24));
+    if (!ours) {
+      // Another version or space (or damaged from the start): started again at the next flush.
+      this.logger.warn(`Library: ${this.file} is not an embeddings file of this version for ${this.space}; it is started again.`);
+      this.replace = true;
+      return;
+    }
+    this.dims = dims;
+    const record = KEY + dims * 4 + 4;
+    let damaged = 0;
+    for (let at = HEADER; at + record <= buf.length; at += record) {
+      if (crc32(buf.subarray(at, at + record - 4)) >>> 0 !== buf.readUInt32LE(at + record - 4)) {
+        damaged++;
+        continue;
+      }
+      const v = new Float32Array(dims);
+      new Uint8Array(v.buffer).set(buf.subarray(at + KEY, at + KEY + dims * 4));
+      this.byKey.set(buf.toString('hex', at, at + KEY), v);
+    }
+    const torn = (buf.length - HEADER) % record;
+    if (damaged || torn) this.logger.warn(`Library: ${this.file}: ${damaged} damaged record(s)${torn ? ' and a record cut short' : ''} skipped; those passages are embedded again.`);
+  }
+}

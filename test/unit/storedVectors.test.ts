@@ -1,0 +1,115 @@
+// The endpoint's embeddings of library passages are kept beside the library index, per embedding
+// space: a new process asks the endpoint only for its question. Damage costs re-embedding only.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PaperLibrary } from '../../src/core/retrieval/library';
+import { loadSourceFile } from '../../src/core/sources/loadSource';
+import { SourceCache } from '../../src/core/sources/sourceCache';
+import { storedVectorsFile } from '../../src/core/retrieval/storedVectors';
+import { main } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/cliIo';
+import { startFakeOpenAI } from '../support/fakeOpenAIServer';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function papers(): { dir: string; indexFile: string; open: () => PaperLibrary } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-vectors-'));
+  dirs.push(dir);
+  const body = (topic: string) => Array.from({ length: 6 }, (_, i) => `Paragraph ${i} on ${topic}: the reward model, the policy and the judge each play a part here.`).join('\n\n');
+  fs.writeFileSync(path.join(dir, 'kl.md'), `# KL Penalties\n\n${body('KL penalties')}\n`);
+  fs.writeFileSync(path.join(dir, 'debate.md'), `# Debate\n\n${body('debate')}\n`);
+  fs.writeFileSync(path.join(dir, 'dpo.md'), `# DPO\n\n${body('preference optimisation')}\n`);
+  const cache = new SourceCache(path.join(dir, '.cache', 'sources'));
+  const indexFile = path.join(dir, '.cache', 'library', 'papers.lix');
+  return { dir, indexFile, open: () => new PaperLibrary(dir, (f) => loadSourceFile(f, { cache }), undefined, { indexFile }) };
+}
+
+/** A deterministic embedder that counts the texts it is asked for. */
+function counting(): { embed: (texts: string[]) => Promise<number[][]>; asked: string[] } {
+  const asked: string[] = [];
+  const embed = async (texts: string[]) => {
+    asked.push(...texts);
+    return texts.map((t) => Array.from({ length: 8 }, (_, i) => (t.charCodeAt(i * 3) || 0) / 100 + (t.length % (i + 2))));
+  };
+  return { embed, asked };
+}
+
+const QUESTION = 'What does the judge decide in debate?';
+
+test('embeddings the endpoint gave are kept beside the index: a new process embeds only its question; another embedding model does not reuse them', async () => {
+  const { open } = papers();
+  const first = open();
+  await first.refresh();
+  const a = counting();
+  const r1 = await first.search(QUESTION, 3, {}, { embed: a.embed, embeddingSpace: 'http://e/v1 model-a' });
+  const passages = a.asked.length - 1;
+  assert.ok(passages >= 3, `embedded ${passages} passages`);
+
+  const second = open();
+  await second.refresh();
+  const b = counting();
+  const r2 = await second.search(QUESTION, 3, {}, { embed: b.embed, embeddingSpace: 'http://e/v1 model-a' });
+  assert.deepEqual(b.asked, [QUESTION], 'only the question is embedded');
+  assert.deepEqual(r2.passages.map((p) => p.text), r1.passages.map((p) => p.text), 'the same ranking from the kept vectors');
+
+  const third = open();
+  await third.refresh();
+  const c = counting();
+  await third.search(QUESTION, 3, {}, { embed: c.embed, embeddingSpace: 'http://e/v1 model-b' });
+  assert.equal(c.asked.length, passages + 1, 'vectors of another model are not reused');
+});
+
+test('a damaged record and a record cut short by a crash are embedded again, without an error, and the file stays usable', async () => {
+  const { indexFile, open } = papers();
+  const space = 'http://e/v1 model-a';
+  const first = open();
+  await first.refresh();
+  const a = counting();
+  await first.search(QUESTION, 3, {}, { embed: a.embed, embeddingSpace: space });
+  const file = storedVectorsFile(indexFile, space);
+  const bytes = fs.readFileSync(file);
+  const record = 16 + 8 * 4 + 4;
+  assert.equal((bytes.length - 40) % record, 0);
+  assert.equal((bytes.length - 40) / record, a.asked.length - 1, 'one record a passage');
+  bytes[40 + record + 20] ^= 0xff; // the second record's vector
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length - 10)); // the last record cut short
+
+  const second = open();
+  await second.refresh();
+  const b = counting();
+  const found = await second.search(QUESTION, 3, {}, { embed: b.embed, embeddingSpace: space });
+  assert.equal(found.passages.length, 3);
+  assert.equal(b.asked.length, 3, `the question and the two lost passages, not ${b.asked.length - 1}`);
+
+  // Records appended after the torn one are still read: a third process embeds only its question.
+  const third = open();
+  await third.refresh();
+  const c = counting();
+  await third.search(QUESTION, 3, {}, { embed: c.embed, embeddingSpace: space });
+  assert.deepEqual(c.asked, [QUESTION]);
+});
+
+test('align ask --library twice against an endpoint with embeddings: the second run sends only the question to /embeddings', async () => {
+  const server = await startFakeOpenAI();
+  const { dir } = papers();
+  try {
+    const run = async () => {
+      let err = '';
+      const io: CliIo = { stdout: () => undefined, stderr: (s) => (err += s), env: { ALIGN_CACHE_DIR: path.join(dir, '.align-cache'), OPENAI_BASE_URL: server.url, ALIGN_MODEL: 'fake-model' }, cwd: dir, readStdin: async () => '' };
+      const code = await main(['ask', '--library', dir, QUESTION, '--json'], io);
+      assert.equal(code, 0, err);
+    };
+    const inputs = () => server.requests.filter((r) => r.path.endsWith('/embeddings')).flatMap((r) => (r.body as { input: string[] }).input);
+    await run();
+    const firstRun = inputs().length;
+    assert.ok(firstRun > 3, `${firstRun} texts embedded by the first run`);
+    await run();
+    assert.deepEqual(inputs().slice(firstRun), [QUESTION]);
+  } finally {
+    await server.close();
+  }
+});
