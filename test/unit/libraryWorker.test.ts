@@ -8,7 +8,7 @@ import { LibraryReader } from '../../src/core/retrieval/libraryWorkerClient';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { PassageIndex } from '../../src/core/retrieval/retriever';
 import { readLibraryIndex, writeLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
-import type { ParsedSource } from '../../src/core/sources/sourceTypes';
+import { generatedIndex, longestStall } from '../support/generatedIndex';
 
 test('library papers are parsed in a worker thread: failures come back as input-file errors naming the file, and a cancel is a cancel', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-'));
@@ -46,32 +46,10 @@ test("the library's index file is read and checked in the worker: the same index
   });
   try {
     // A library of 400 papers × 150 passages of generated prose: an index file of some megabytes.
-    const words = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
-    let seed = 1;
-    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-    const index = new PassageIndex();
-    for (let p = 0; p < 400; p++) {
-      const blocks = Array.from({ length: 150 }, (_, b) => ({ text: Array.from({ length: 60 }, () => words[Math.floor(rnd() ** 2 * words.length)]).join(' '), location: { page: 1 + (b >> 4) } }));
-      index.add({ ref: { title: `Paper ${p}`, kind: 'markdown', contentHash: `hash${p}` }, blocks, warnings: [] } as ParsedSource);
-    }
+    const index = generatedIndex(400, 150);
     const file = path.join(dir, 'library.lix');
     await writeLibraryIndex(file, { folder: dir, manifest: [], ...index.snapshot() });
 
-    // The longest the event loop waits while each read runs.
-    const longestStall = async (read: () => Promise<unknown>) => {
-      let last = performance.now();
-      let longest = 0;
-      const ticker = setInterval(() => {
-        const now = performance.now();
-        longest = Math.max(longest, now - last);
-        last = now;
-      }, 1);
-      const t0 = performance.now();
-      await read();
-      await new Promise((r) => setTimeout(r, 5));
-      clearInterval(ticker);
-      return { longest, total: performance.now() - t0 };
-    };
     await reader.readIndex(file); // the worker started and compiled
     const here = await longestStall(async () => readLibraryIndex(file));
     const there = await longestStall(() => reader.readIndex(file));

@@ -240,15 +240,13 @@ export class LexicalIndex {
     const docs = new Int32Array(total);
     const tfs = new Uint8Array(total);
     const at = offsets.slice(0, termCount);
+    // Each term's merged postings move as one block (a copy in native code, not a loop here).
     for (let t = 0; t < oldTerms; t++) {
       const from = this.offsets[t];
       const to = this.offsets[t + 1];
-      let j = at[t];
-      for (let i = from; i < to; i++, j++) {
-        docs[j] = this.docs[i];
-        tfs[j] = this.tfs[i];
-      }
-      at[t] = j;
+      docs.set(this.docs.subarray(from, to), at[t]);
+      tfs.set(this.tfs.subarray(from, to), at[t]);
+      at[t] += to - from;
     }
     // Appended documents are newer than every merged one: postings stay in document order.
     for (let i = 0; i < this.pending; i++) {
@@ -274,6 +272,11 @@ export class LexicalIndex {
    */
   table(newDoc: Int32Array, newCount: number): PostingsTable {
     this.merge();
+    if (this.isIdentity(newDoc, newCount)) {
+      // Nothing removed since the postings were built: they are the table as they are (the
+      // arrays are replaced, never changed, by later merges; lengths past `count` are not seen).
+      return { terms: this.terms.slice(), offsets: this.offsets, docs: this.docs, tfs: this.tfs, lengths: this.lengths.subarray(0, this.count) };
+    }
     const lengths = new Uint32Array(newCount);
     for (let d = 0; d < this.count; d++) if (newDoc[d] >= 0) lengths[newDoc[d]] = this.lengths[d];
     const terms: string[] = [];
@@ -304,6 +307,14 @@ export class LexicalIndex {
       if (j > start) offsets[++k] = j;
     }
     return { terms, offsets, docs, tfs, lengths };
+  }
+
+  /** Whether renumbering by `newDoc` changes nothing: every document kept in place, every term with postings. */
+  private isIdentity(newDoc: Int32Array, newCount: number): boolean {
+    if (newCount !== this.count || this.deadCount) return false;
+    for (let d = 0; d < this.count; d++) if (newDoc[d] !== d) return false;
+    for (let t = 0; t < this.terms.length; t++) if (this.offsets[t + 1] === this.offsets[t]) return false;
+    return true;
   }
 
   /** Top `k` documents for weighted query terms, best first. */

@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { PassageLocation, SourceRef } from '../sources/sourceTypes';
 import type { PostingsTable } from './lexicalIndex';
-import type { PassageTexts, StoredSource } from './retriever';
+import { locationsOf, type PassageTexts, type StoredSource } from './retriever';
 import { AlignError } from '../errors';
 import { sha256Hex } from '../sources/hash';
 
@@ -86,6 +86,7 @@ interface Meta {
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
+const CRC_SLICE = 4 * 1024 * 1024;
 
 /**
  * Writes the index atomically; parts are written one after the other, never joined in memory.
@@ -102,18 +103,19 @@ export async function writeLibraryIndex(file: string, data: LibraryIndexData): P
     sources: sources.map((s) => ({ ref: s.ref, count: s.count, ...(s.ids ? { ids: s.ids } : {}) })),
     manifest: data.manifest,
   };
-  const locationParts = sources.map((s) => Buffer.from(JSON.stringify(s.locations as PassageLocation[]), 'utf8'));
+  // Locations read from an index file go back as they came, not parsed and written again.
+  const locationParts = sources.map((s) => s.locationJson ?? Buffer.from(JSON.stringify(locationsOf(s)), 'utf8'));
   const locationOffsets = new Uint32Array(sources.length + 1);
   locationParts.forEach((p, i) => (locationOffsets[i + 1] = locationOffsets[i] + p.length));
   const textOffsets = new Uint32Array(table.lengths.length + 1);
   const textParts: Uint8Array[] = [];
   let doc = 0;
   for (const s of sources) {
-    for (let i = 0; i < s.count; i++, doc++) {
-      const b = s.texts.bytes(i);
-      textParts.push(b);
-      textOffsets[doc + 1] = textOffsets[doc] + b.length;
-    }
+    const { bytes, ends } = await s.texts.whole();
+    const base = textOffsets[doc];
+    for (let i = 0; i < s.count; i++) textOffsets[doc + 1 + i] = base + ends[i];
+    textParts.push(bytes);
+    doc += s.count;
   }
   const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const content: Record<Section, Uint8Array[]> = {
@@ -146,17 +148,25 @@ export async function writeLibraryIndex(file: string, data: LibraryIndexData): P
   const pieces: Uint8Array[] = [];
   let crc = 0;
   let pos = HEADER;
+  // Checksummed a few megabytes at a time, letting the event loop turn in between: at 5,000
+  // papers the postings are a hundred megabytes.
+  const checksum = async (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length; at += CRC_SLICE) {
+      crc = crc32(bytes.subarray(at, at + CRC_SLICE), crc);
+      if (bytes.length > CRC_SLICE) await new Promise((r) => setImmediate(r));
+    }
+  };
   for (const name of SECTIONS) {
     const padding = pad8(pos) - pos;
     if (padding) {
       pieces.push(new Uint8Array(padding));
-      crc = crc32(new Uint8Array(padding), crc);
+      await checksum(new Uint8Array(padding));
     }
     pos += padding;
     for (const p of content[name]) {
       pieces.push(p);
       pos += p.length;
-      if (name !== 'text') crc = crc32(p, crc);
+      if (name !== 'text') await checksum(p);
     }
   }
   header.writeUInt32LE(crc >>> 0, CRC_AT);
@@ -213,6 +223,7 @@ class FileTexts implements PassageTexts {
     private readonly base: number,
     private readonly offsets: Uint32Array,
     private readonly first: number,
+    private readonly count: number,
   ) {}
 
   bytes(i: number): Uint8Array {
@@ -230,6 +241,23 @@ class FileTexts implements PassageTexts {
 
   get(i: number): string {
     return Buffer.from(this.bytes(i)).toString('utf8');
+  }
+
+  async whole(): Promise<{ bytes: Uint8Array; ends: Uint32Array }> {
+    const start = this.offsets[this.first];
+    const count = this.offsets.length - 1 - this.first;
+    const mine = this.offsets.subarray(this.first + 1, this.first + 1 + Math.min(count, this.count));
+    const end = mine.length ? mine[mine.length - 1] : start;
+    const bytes = Buffer.allocUnsafe(end - start);
+    // One read on libuv's thread pool (a short read is continued).
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesRead } = await new Promise<{ bytesRead: number }>((resolve, reject) =>
+        fs.read(this.fd, bytes, done, bytes.length - done, this.base + start + done, (e, n) => (e ? reject(e) : resolve({ bytesRead: n }))),
+      );
+      if (bytesRead <= 0) throw new Error('The library index file ended early while reading passages.');
+      done += bytesRead;
+    }
+    return { bytes, ends: mine.map((e) => e - start) };
   }
 }
 
@@ -379,7 +407,8 @@ function indexFromViews(fd: number, head: Buffer, sections: IndexSections, views
         }
         return Array.from({ length: count }, () => ({}));
       },
-      texts: new FileTexts(fd, sections.text.offset, textOffsets, firstDoc),
+      locationJson: json,
+      texts: new FileTexts(fd, sections.text.offset, textOffsets, firstDoc, count),
     });
     firstDoc += count;
   });

@@ -21,8 +21,13 @@ export interface PassageVectors {
 /** A source's passage texts: decoded on demand from one buffer in memory, or from the index file. */
 export interface PassageTexts {
   get(i: number): string;
-  /** The UTF-8 bytes of passage i (for writing the index file without decoding). */
+  /** The UTF-8 bytes of passage i. */
   bytes(i: number): Uint8Array;
+  /**
+   * Every passage's bytes in order, and where each ends in them: what the index file is written
+   * from, in one piece (texts left in an index file are one read, not one a passage).
+   */
+  whole(): Promise<{ bytes: Uint8Array; ends: Uint32Array }>;
 }
 
 /** Passage texts in one UTF-8 buffer with offsets, not a string each: about a byte a character. */
@@ -41,6 +46,10 @@ class BufferTexts implements PassageTexts {
     return this.text.subarray(this.offsets[i], this.offsets[i + 1]);
   }
 
+  async whole(): Promise<{ bytes: Uint8Array; ends: Uint32Array }> {
+    return { bytes: this.text.subarray(0, this.offsets[this.offsets.length - 1]), ends: this.offsets.subarray(1) };
+  }
+
   static of(texts: string[]): BufferTexts {
     const parts = texts.map((t) => Buffer.from(t, 'utf8'));
     const offsets = new Uint32Array(texts.length + 1);
@@ -57,10 +66,12 @@ export interface StoredSource {
   /** Passage ids, when they are not P1…Pn. */
   ids?: string[];
   locations: PassageLocation[] | (() => PassageLocation[]);
+  /** The locations as the index file holds them (JSON), written back as they are. */
+  locationJson?: Uint8Array;
   texts: PassageTexts;
 }
 
-function locationsOf(s: StoredSource): PassageLocation[] {
+export function locationsOf(s: StoredSource): PassageLocation[] {
   if (typeof s.locations === 'function') s.locations = s.locations();
   return s.locations;
 }
@@ -160,7 +171,7 @@ export class PassageIndex {
     for (const s of this.sources) {
       if (!s) continue;
       for (let i = 0; i < s.count; i++) newDoc[s.firstDoc + i] = next + i;
-      live.push({ ...s, firstDoc: next, locations: locationsOf(s) });
+      live.push({ ...s, firstDoc: next, locations: s.locationJson ? s.locations : locationsOf(s) });
       next += s.count;
     }
     return { table: this.index.table(newDoc, next), sources: live };
