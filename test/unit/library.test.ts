@@ -86,3 +86,45 @@ test('library search fuses the endpoint embeddings, and keeps working when they 
   assert.deepEqual(failing.passages.map((p) => p.text), lexical.passages.map((p) => p.text));
   assert.equal(errors.length, 1);
 });
+
+test('the next paper is read while one is indexed, never more than one ahead, in the folder order; a cancel leaves the one read ahead as it was', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lib-ahead-'));
+  try {
+    for (const n of ['a', 'b', 'c', 'd', 'e']) fs.writeFileSync(path.join(dir, `${n}.md`), md(`Paper ${n.toUpperCase()}`, '2020-01-01', `Text of paper ${n}.`));
+    let inFlight = 0;
+    let most = 0;
+    const started: string[] = [];
+    const abort = new AbortController();
+    const library = new PaperLibrary(dir, async (f, signal) => {
+      started.push(path.basename(f));
+      most = Math.max(most, ++inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 30));
+        if (signal?.aborted) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
+        return await loadSourceFile(f);
+      } finally {
+        inFlight--;
+      }
+    });
+    const all = await library.refresh();
+    assert.equal(all.added, 5);
+    assert.equal(most, 2, 'one paper read ahead');
+    assert.deepEqual(started, ['a.md', 'b.md', 'c.md', 'd.md', 'e.md']);
+    assert.deepEqual(library.papers().map((p) => p.title), ['Paper A', 'Paper B', 'Paper C', 'Paper D', 'Paper E']);
+
+    // Cancelled while the third paper is indexed: the fourth, read ahead, is not indexed.
+    for (const n of ['a', 'b', 'c', 'd', 'e']) fs.utimesSync(path.join(dir, `${n}.md`), new Date(), new Date(Date.now() + 5000));
+    started.length = 0;
+    const r = await library.refresh(abort.signal, (done) => {
+      if (done === 2) abort.abort();
+    });
+    assert.equal(r.cancelled, true);
+    assert.equal(r.updated, 2);
+    assert.ok(started.includes('d.md'), 'the fourth paper was being read ahead');
+    assert.equal(r.removed, 0, 'a cancelled run drops nothing');
+    // a and b re-read; c, cancelled mid-read, is dropped to be read next time; d and e keep their entries.
+    assert.deepEqual(library.papers().map((p) => p.title).sort(), ['Paper A', 'Paper B', 'Paper D', 'Paper E']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

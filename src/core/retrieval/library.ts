@@ -162,39 +162,63 @@ export class PaperLibrary {
     let updated = 0;
     let lastSave = Date.now();
     const { files, meta } = this.papersToRead();
-    let done = 0;
-    let cancelled = false;
-    for (const file of files) {
-      if (signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      seen.add(file);
-      onProgress?.(done++, files.length, file);
-      let st: fs.Stats;
+    // What each file needs, from its size and modification time: most of a library is unchanged.
+    const plan = files.map((file) => {
+      let st: fs.Stats | undefined;
       try {
         st = fs.statSync(file);
       } catch {
-        seen.delete(file);
-        continue;
+        // Gone since the folder was listed: dropped below like any removed paper.
       }
       const old = this.entries.get(file);
       const entryMeta = meta.get(file);
       const metaKey = entryMeta ? JSON.stringify(entryMeta) : undefined;
-      if (old && old.mtimeMs === st.mtimeMs && old.size === st.size && old.meta === metaKey) continue;
+      const read = !!st && !(old && old.mtimeMs === st.mtimeMs && old.size === st.size && old.meta === metaKey);
+      return { file, st, old, entryMeta, metaKey, read };
+    });
+    // The next paper to read is read (in the worker) while this one is indexed here: on two cores
+    // a library's first indexing takes the longer of the two, not their sum.
+    const toRead = plan.filter((p) => p.read);
+    const reads = new Map<string, Promise<{ ok: true; src: ParsedSource } | { ok: false; error: unknown }>>();
+    const startReading = (file: string | undefined) => {
+      if (file === undefined || reads.has(file)) return;
+      reads.set(
+        file,
+        this.loadSource(file, signal).then(
+          (src) => ({ ok: true as const, src }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      );
+    };
+    let nextRead = 0;
+    let done = 0;
+    let cancelled = false;
+    for (const { file, st, old, entryMeta, metaKey, read } of plan) {
+      if (signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      onProgress?.(done++, files.length, file);
+      if (!st) continue;
+      seen.add(file);
+      if (!read) continue;
+      startReading(toRead[nextRead]?.file);
+      startReading(toRead[++nextRead]?.file);
       if (old?.ref) {
         this.index.remove(old.ref.contentHash);
         this.version++;
       }
-      try {
-        let src = await this.loadSource(file, signal);
+      const result = await reads.get(file)!;
+      reads.delete(file);
+      if (result.ok) {
         // The reference manager knows the paper better than its first page: its title, authors,
         // date (for knowledge cut-offs), DOI and arXiv id win.
-        if (entryMeta) src = { ...src, ref: { ...src.ref, ...entryMeta } };
+        const src = entryMeta ? { ...result.src, ref: { ...result.src.ref, ...entryMeta } } : result.src;
         this.index.add(src);
         this.version++;
         this.entries.set(file, { mtimeMs: st.mtimeMs, size: st.size, ref: src.ref, ...(metaKey ? { meta: metaKey } : {}) });
-      } catch (e) {
+      } else {
+        const e = result.error;
         if ((AlignError.is(e) && e.code === 'cancelled') || signal?.aborted) {
           this.entries.delete(file);
           cancelled = true;
