@@ -34,20 +34,38 @@ const nodeCommon = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// Two large libraries that only some paths use (pdf.js through unpdf, 2.3 MB; the tokenizer's
+// tables, 1.8 MB) are bundles of their own in dist/, required at run time from beside the bundle
+// that needs them: every `align` command and the host's first command no longer parse them.
+const VENDORS = { unpdf: './vendorUnpdf.js', 'gpt-tokenizer/encoding/cl100k_base': './vendorTokenizer.js' };
+/** @type {esbuild.Plugin} */
+const vendorsApart = {
+  name: 'vendors-apart',
+  setup(build) {
+    build.onResolve({ filter: /^(unpdf|gpt-tokenizer\/encoding\/cl100k_base)$/ }, (args) => ({ path: VENDORS[args.path], external: true }));
+  },
+};
+// `import()` of a set-apart library becomes a `require` (as bundled imports are): VS Code's
+// extension host is a CommonJS world, and the tests run the same code.
+const distCommon = { ...nodeCommon, plugins: [vendorsApart], supported: { 'dynamic-import': false } };
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...nodeCommon, entryPoints: { host: 'src/host/hostMain.ts' }, outdir: 'dist' },
+  { ...distCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...distCommon, entryPoints: { host: 'src/host/hostMain.ts' }, outdir: 'dist' },
   // PDFs are parsed in a worker thread with time and memory limits (src/core/sources/pdfWorkerClient.ts).
-  { ...nodeCommon, entryPoints: { pdfWorker: 'src/core/sources/pdfWorker.ts' }, outdir: 'dist' },
+  { ...distCommon, entryPoints: { pdfWorker: 'src/core/sources/pdfWorker.ts' }, outdir: 'dist' },
   // The library's papers are read and parsed in a worker thread too (src/core/retrieval/libraryWorkerClient.ts).
-  { ...nodeCommon, entryPoints: { libraryWorker: 'src/core/retrieval/libraryWorker.ts' }, outdir: 'dist' },
+  { ...distCommon, entryPoints: { libraryWorker: 'src/core/retrieval/libraryWorker.ts' }, outdir: 'dist' },
   {
-    ...nodeCommon,
+    ...distCommon,
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node\n' + nodeCommon.banner.js },
   },
+  // The libraries set apart above (each bundle requires them as ./vendor*.js).
+  { ...nodeCommon, entryPoints: { vendorUnpdf: 'node_modules/unpdf/dist/index.mjs' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { vendorTokenizer: 'node_modules/gpt-tokenizer/cjs/encoding/cl100k_base.js' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

@@ -1,4 +1,6 @@
-// Bundles the `align` CLI from the source tree as esbuild.mjs does (same options), into a
+// Bundles the `align` CLI from the source tree as esbuild.mjs does (same options, except that
+// unpdf and the tokenizer stay inside the bundle instead of beside it as dist/vendor*.js: the
+// packaging test checks those, and the integration and UI tiers run dist/ itself), into a
 // temporary folder, so tests can run the real program as a child process and read its bytes.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
