@@ -122,6 +122,8 @@ async function main(): Promise<void> {
     const files = fs.readdirSync(folder).map((f) => path.join(folder, f));
     const bare: number[] = [];
     const library: number[] = [];
+    // One refresh first, not counted: the second PDF worker starts (once per window or CLI run, as above).
+    await new PaperLibrary(folder, (f, signal) => loadSourceFile(f, { signal })).refresh();
     for (let i = 0; i < 3; i++) {
       bare.push(
         await time(async () => {
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     }
     const b = stats(bare).median;
     const l = stats(library).median;
-    console.log(`a library of ${files.length} PDFs, first refresh (read + hash + parse + chunk + index, the next paper read while one is indexed): ${ms(l)} vs bare unpdf one after the other ${ms(b)}: ${(l / b).toFixed(2)}×, median of 3   goal ≤ 1.2×`);
+    console.log(`a library of ${files.length} PDFs, first refresh (read + hash + parse + chunk + index, the next paper read while one is indexed): ${ms(l)} vs bare unpdf one after the other ${ms(b)}: ${(l / b).toFixed(2)}×, median of 3 after one uncounted   goal ≤ 1.2×`);
   } finally {
     fs.rmSync(libDir, { recursive: true, force: true });
   }
