@@ -118,41 +118,23 @@ export async function critiqueDraft(text: string, opts: CritiqueOptions): Promis
     }
     toolMs += performance.now() - started;
   };
-  // Answers are placed in the order they arrive, each on the next turn of the event loop: by then
-  // the runner that received it has sent its next request, so reading and anchoring this answer
-  // overlaps with the model working on that one instead of delaying it.
-  const placements: Promise<void>[] = [];
   await pool(units, opts.concurrency ?? 3, opts.signal, async (unit) => {
     const started = performance.now();
-    let answer: string;
     try {
       const result = await opts.model.chat({ messages: critiqueMessages(opts.task, unit, true), jsonSchema: FINDINGS_SCHEMA, signal: opts.signal });
       modelMs += performance.now() - started;
       if (result.structured === false) report.stats.structured = false;
-      answer = result.text;
+      // Placed at once: deferring it to the next turn of the event loop (so that the runner's
+      // next request went out first) measured 3 ms slower a run, not faster.
+      place(unit, result.text);
     } catch (e) {
       modelMs += performance.now() - started;
       const err = e as { code?: string; partial?: string };
       if (err.code !== 'cancelled') report.errors.push({ section: unit.section.heading, startLine: unit.startLine, message: describeError(e), partial: err.partial });
+    } finally {
       finished(unit);
-      return;
     }
-    placements.push(
-      new Promise<void>((resolve) =>
-        setImmediate(() => {
-          try {
-            place(unit, answer);
-          } catch (e) {
-            report.errors.push({ section: unit.section.heading, startLine: unit.startLine, message: describeError(e) });
-          } finally {
-            finished(unit);
-            resolve();
-          }
-        }),
-      ),
-    );
   });
-  await Promise.all(placements);
   if (opts.signal?.aborted) throw new CancelledError(undefined, `Critique cancelled after ${done} of ${units.length} sections.`);
   report.findings.sort((a, b) => a.startLine - b.startLine);
   report.stats.modelMs = Math.round(modelMs);
