@@ -74,37 +74,35 @@ export async function parsePdf(bytes: Uint8Array, meta: PdfMeta = {}, opts: { si
   checkHeader(bytes, name);
   // Long compressed streams are inflated (on libuv's thread pool) to refuse bombs before pdf.js
   // decodes them. pdf.js never decodes images to read text, so those are checked while it reads
-  // the pages: a paper pays for the longer of the two, not their sum. A bomb found meanwhile stops
-  // pdf.js (its document is destroyed) and is what the caller is told; a bomb in a stream that
-  // calls itself an image but is read as a page's content is still refused, once pdf.js is past it.
+  // the pages: a paper pays for the longer of the two, not their sum. The verdict is taken when
+  // pdf.js is done (its reading runs on promises alone, so nothing else runs in this thread until
+  // then): a bomb in a stream that calls itself an image but is a page's content is still refused,
+  // after pdf.js has read it within the worker's time and memory budgets.
   const streams = longZlibStreams(bytes, limits.maxStreamBytes);
   await checkStreams(streams.filter((s) => !s.image), name, limits.maxStreamBytes);
-  const bombFound = new AbortController();
   let bomb: unknown;
-  const streamCheck = checkStreams(streams.filter((s) => s.image), name, limits.maxStreamBytes).catch((e: unknown) => {
+  const imageCheck = checkStreams(streams.filter((s) => s.image), name, limits.maxStreamBytes).catch((e: unknown) => {
     bomb = e;
-    bombFound.abort();
   });
-  const signal = opts.signal ? AbortSignal.any([opts.signal, bombFound.signal]) : bombFound.signal;
   try {
-    const parsed = await readPdf(bytes, meta, limits, name, signal);
-    await streamCheck;
+    const parsed = await readPdf(bytes, meta, limits, name, opts.signal);
+    await imageCheck;
     if (bomb) throw bomb;
     return parsed;
   } catch (e) {
-    // Cancelled by the caller: no need to wait for the check. Anything else may be pdf.js failing
-    // on the bomb (or on its destroyed document): the check's verdict comes first.
-    if (opts.signal?.aborted && !bomb) throw e;
-    await streamCheck;
+    // Cancelled: no need to wait for the check. Anything else may be pdf.js failing on the bomb:
+    // the check's verdict comes first.
+    if (opts.signal?.aborted) throw e;
+    await imageCheck;
     throw bomb ?? e;
   }
 }
 
-/** parsePdf once the cheap checks passed: pdf.js reads the pages; `signal` stops it between and during pages. */
-async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name: string, signal: AbortSignal): Promise<ParsedSource> {
+/** parsePdf once the cheap checks passed: pdf.js reads the pages; `signal` stops it between batches of pages. */
+async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name: string, signal: AbortSignal | undefined): Promise<ParsedSource> {
   const contentHash = meta.contentHash ?? sha256Hex(bytes);
   const { getDocumentProxy } = await loadUnpdf();
-  if (signal.aborted) throw new CancelledError();
+  if (signal?.aborted) throw new CancelledError();
   let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's stays usable.
@@ -115,11 +113,7 @@ async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name
     if (kind === 'InvalidPDFException') throw new InputFileError(name, 'is corrupt or truncated: it has no readable PDF structure.', 'Download it again; the copy may be incomplete.', undefined, { cause: e });
     throw new InputFileError(name, `could not be read as a PDF (${e instanceof Error ? e.message : String(e)}).`, 'Download it again or try another copy.', undefined, { cause: e });
   }
-  // A cancel or a bomb mid-page ends pdf.js's work on that page too, not only between batches.
-  const stop = () => void doc.destroy().catch(() => undefined);
-  signal.addEventListener('abort', stop, { once: true });
   try {
-    if (signal.aborted) throw new CancelledError();
     // The page tree's /Count, read before any page is: a few KB can name a million pages.
     if (doc.numPages > limits.maxPages) {
       throw new InputFileError(
@@ -132,7 +126,7 @@ async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name
     const read: PageRead[] = [];
     let textChars = 0;
     for (let first = 0; first < doc.numPages; first += PAGE_BATCH) {
-      if (signal.aborted) throw new CancelledError();
+      if (signal?.aborted) throw new CancelledError();
       const batch = await Promise.all(
         Array.from({ length: Math.min(PAGE_BATCH, doc.numPages - first) }, async (_, k): Promise<PageRead> => {
           try {
@@ -158,7 +152,7 @@ async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name
         );
       }
     }
-    if (signal.aborted) throw new CancelledError();
+    if (signal?.aborted) throw new CancelledError();
     const pages: LayoutLine[][] = [];
     const heights: number[] = [];
     /** Page 1's rotated text: arXiv's margin stamp with the id, version and date. */
@@ -249,7 +243,6 @@ async function readPdf(bytes: Uint8Array, meta: PdfMeta, limits: PdfLimits, name
     };
     return { ref, blocks, warnings, pageCount: doc.numPages };
   } finally {
-    signal.removeEventListener('abort', stop);
     await doc.destroy().catch(() => undefined);
   }
 }
