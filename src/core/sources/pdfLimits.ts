@@ -51,8 +51,6 @@ export interface LongStream {
   /** Where its data starts in the file. */
   start: number;
   data: Buffer;
-  /** Its dictionary says `/Subtype /Image`: pdf.js does not decode it to read text. */
-  image: boolean;
 }
 
 /**
@@ -101,11 +99,7 @@ export function longZlibStreams(bytes: Uint8Array, maxStreamBytes: number): Long
     if (start + 2 > buf.length || !isZlibHeader(buf[start], buf[start + 1])) continue;
     const end = buf.indexOf('endstream', start, 'latin1');
     const data = buf.subarray(start, end === -1 ? buf.length : end);
-    if (!couldInflatePast(data.length, maxStreamBytes)) continue;
-    // The dictionary: from the object's `obj` keyword (within the last 4 KB) to the stream.
-    const before = buf.toString('latin1', Math.max(0, at - 4096), at);
-    const dict = before.slice(before.lastIndexOf('obj') + 1);
-    found.push({ start, data, image: /\/Subtype\s*\/Image\b/.test(dict) });
+    if (couldInflatePast(data.length, maxStreamBytes)) found.push({ start, data });
   }
   return found;
 }
