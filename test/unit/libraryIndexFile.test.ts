@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { FORMAT_VERSION, libraryIndexFile, readLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
 import { loadSourceFile } from '../../src/core/sources/loadSource';
 import { SourceCache } from '../../src/core/sources/sourceCache';
 import type { Logger } from '../../src/core/ports';
+import { tempDir } from '../support/tempDir';
 
 const md = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2021-01-01\n---\n\n# ${title}\n\n## Method\n\n${body}\n`;
 
 function setup() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lix-'));
+  const root = tempDir('align-lix-');
   const dir = path.join(root, 'papers');
   fs.mkdirSync(path.join(dir, 'nested'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'kl.md'), md('KL Penalties', 'The KL penalty keeps the policy close to the supervised model, so the reward model stays accurate.'));

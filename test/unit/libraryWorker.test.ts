@@ -9,9 +9,10 @@ import { PaperLibrary } from '../../src/core/retrieval/library';
 import { PassageIndex } from '../../src/core/retrieval/retriever';
 import { readLibraryIndex, writeLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
 import type { ParsedSource } from '../../src/core/sources/sourceTypes';
+import { tempDir } from '../support/tempDir';
 
 test('library papers are parsed in a worker thread: failures come back as input-file errors naming the file, and a cancel is a cancel', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-'));
+  const dir = tempDir('align-libworker-');
   fs.writeFileSync(path.join(dir, 'a.md'), '---\ntitle: Worker Paper\n---\n\n# Worker Paper\n\nThe reward model is trained on comparisons.\n');
   fs.writeFileSync(path.join(dir, 'bad.pdf'), 'not a pdf');
   let fallbackCalls = 0;
