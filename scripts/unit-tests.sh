@@ -25,25 +25,20 @@ rc=0
 TMPDIR=$run_tmp ALIGN_TEST_TMPDIR=$run_tmp \
   node --import tsx --import ./test/support/tmpdirPerTestFile.ts --test --test-reporter=spec --test-concurrency=2 "${files[@]}" || rc=$?
 
-# The subfolder name of each test file, as tmpdirPerTestFile.ts computes it.
-declare -A owner=()
-for f in "${files[@]}"; do
-  rel=$(realpath -m --relative-to=. "$f")
-  rel=${rel#test/}
-  rel=${rel%.test.ts}
-  owner[${rel//\//.}]=$f
-done
 report=()
 while IFS= read -r -d '' entry; do
   name=${entry##*/}
   [ "$name" = "$tsx_cache" ] && [ -L "$entry" ] && continue
-  if [ -n "${owner[$name]+set}" ] && [ -d "$entry" ] && [ ! -L "$entry" ]; then
-    # A test file's own folder: whatever is in it, that file (or what it started) left.
+  [ "$name" = .owners ] && continue
+  if [ -f "$run_tmp/.owners/$name" ] && [ -d "$entry" ] && [ ! -L "$entry" ]; then
+    # A test file's own folder (tmpdirPerTestFile.ts wrote down whose): whatever is in it, that
+    # file or a process it started left.
+    owner=$(cat "$run_tmp/.owners/$name")
     while IFS= read -r -d '' left; do
       [ "${left##*/}" = "$tsx_cache" ] && [ -L "$left" ] && continue
       what=${left#"$run_tmp/$name/"}
       if [ -d "$left" ]; then what="$what/ ($(find "$left" -mindepth 1 2>/dev/null | wc -l || true) inside)"; fi
-      report+=("  ${owner[$name]}: $what")
+      report+=("  $owner: $what")
     done < <(find "$entry" -mindepth 1 -maxdepth 1 -print0 | sort -z)
   else
     report+=("  (no test file's folder; left by the runner or a process with its own TMPDIR): $name")

@@ -12,8 +12,12 @@ const runTmp = process.env.ALIGN_TEST_TMPDIR;
 const testFile = process.argv[1];
 // Only in a test file's own process (node:test marks it), not in the runner that starts them.
 if (runTmp && process.env.NODE_TEST_CONTEXT && testFile) {
-  const dir = path.join(runTmp, tmpdirNameFor(testFile));
+  const name = tmpdirNameFor(testFile);
+  const dir = path.join(runTmp, name);
   fs.mkdirSync(dir, { recursive: true });
+  // Which file the folder belongs to, for the runner's report (outside the folders it checks).
+  fs.mkdirSync(path.join(runTmp, '.owners'), { recursive: true });
+  fs.writeFileSync(path.join(runTmp, '.owners', name), path.relative(process.cwd(), testFile));
   // tsx keeps its compile cache in os.tmpdir(); the runner links its usual one into its folder,
   // and child processes started with `--import tsx` get the same link here (warm, not a leftover).
   const tsxCache = `tsx-${process.geteuid?.() ?? os.userInfo().username}`;
@@ -24,8 +28,7 @@ if (runTmp && process.env.NODE_TEST_CONTEXT && testFile) {
 
 /**
  * The subfolder's name for a test file: its path from the repository without `test/` and
- * `.test.ts`, slashes as dots (`unit.dataset`). Kept short, as Chromium and VS Code put unix
- * sockets under TMPDIR; scripts/unit-tests.sh computes the same name to report leftovers.
+ * `.test.ts`, slashes as dots (`unit.dataset`). Kept short, as Chromium puts unix sockets under TMPDIR.
  */
 function tmpdirNameFor(file: string): string {
   const rel = path.relative(process.cwd(), fs.realpathSync(file));
