@@ -26,9 +26,3 @@ export function tempDir(prefix: string): string {
   made.add(dir);
   return dir;
 }
-
-/** Removes a folder from tempDir() now (a test that wants its space back early). */
-export function removeTempDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  made.delete(dir);
-}
