@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     return;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'align-pdfbench-'));
+  // Removed however the bench ends (a failure is an unhandled rejection, which exits).
+  process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
   await build({ entryPoints: [path.join(ROOT, 'src/webview/pdfView/pdfView.ts')], bundle: true, minify: true, platform: 'browser', format: 'esm', target: 'es2022', outfile: path.join(work, 'pdfView.js'), logLevel: 'silent' });
   const files = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
     );
   });
   const siteUrl = await listen(site);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info'] });
+  // Chromium's own temporary files (org.chromium.Chromium.*, left when it is killed) go into `work` too.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info'], env: { ...process.env, TMPDIR: work } });
 
   async function once(bytes: Uint8Array, walk: boolean): Promise<{ firstPage: number; heapFirst: number; heapAfter: number; drawn: number }> {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -149,6 +152,5 @@ async function main(): Promise<void> {
   await browser.close();
   files.close();
   site.close();
-  fs.rmSync(work, { recursive: true, force: true });
 }
 void main();

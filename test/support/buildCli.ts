@@ -3,15 +3,15 @@
 // packaging test checks those, and the integration and UI tiers run dist/ itself), into a
 // temporary folder, so tests can run the real program as a child process and read its bytes.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
+import { tempDir } from './tempDir';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Builds dist-like `cli.js` (and the PDF worker next to it); returns the folder. Remove it when done. */
+/** Builds dist-like `cli.js` (and the PDF worker next to it); returns the folder, removed when the test file ends. */
 export async function buildCliBundle(): Promise<{ dir: string; cli: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-cli-bundle-'));
+  const dir = tempDir('align-cli-bundle-');
   const entryPoints: Record<string, string> = { cli: path.join(ROOT, 'src/cli/main.ts') };
   const worker = path.join(ROOT, 'src/core/sources/pdfWorker.ts');
   if (fs.existsSync(worker)) entryPoints.pdfWorker = worker;

@@ -46,7 +46,12 @@ export function rerunInUnshare(testFile: string): { status: number | null; outpu
 /** A mounted tmpfs of `bytes`; `dispose` unmounts it and removes the folder. */
 export function mountTmpfs(bytes: number): { dir: string; dispose: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-disk-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     dir,
     dispose: () => {

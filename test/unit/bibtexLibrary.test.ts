@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { entryMetadata, fileFieldPaths, latexToText, parseBibtex, readBibtexLibrary } from '../../src/core/sources/bibtexLibrary';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { loadSourceFile } from '../../src/core/sources/loadSource';
+import { tempDir } from '../support/tempDir';
 
 // As Zotero's own BibTeX export writes it: `file` items "description:path:mime", `;`-separated.
 const ZOTERO = String.raw`
@@ -49,7 +49,7 @@ const BETTER = String.raw`@string{neurips = "Advances in Neural Information Proc
 const paper = (title: string, body: string) => `# ${title}\n\n## Method\n\n${body}\n`;
 
 function setup(bib: (storage: string) => string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'align-bib-'));
+  const root = tempDir('align-bib-');
   const storage = path.join(root, 'Zotero', 'storage');
   for (const d of ['ABCD1234', 'EFGH5678', 'IJKL']) fs.mkdirSync(path.join(storage, d), { recursive: true });
   fs.writeFileSync(path.join(storage, 'ABCD1234', 'Christiano et al. - 2017 - Deep RL.pdf'), '<html>saved as pdf by mistake</html>');

@@ -26,7 +26,8 @@ interface Run {
 }
 
 function env(over: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: dir, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url, ALIGN_MODEL: 'fake-model', ALIGN_CACHE_DIR: path.join(dir, 'cache'), ...over };
+  // TMPDIR passed on: what the CLI leaves in the temp dir is caught by scripts/unit-tests.sh.
+  return { PATH: process.env.PATH, TMPDIR: os.tmpdir(), HOME: dir, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url, ALIGN_MODEL: 'fake-model', ALIGN_CACHE_DIR: path.join(dir, 'cache'), ...over };
 }
 
 /** Runs `node --import tsx src/cli/main.ts ARGS` in the test folder. */

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
@@ -11,8 +10,10 @@ import { checkSource } from '../../src/core/tasks/constraints';
 import { newId } from '../../src/core/dataset/ids';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
 import { AlignError, InputFileError } from '../../src/core/errors';
+import { tempDir } from '../support/tempDir';
+import { killAndWait } from '../support/childProcesses';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'align-ds-'));
+const tmp = () => tempDir('align-ds-');
 
 function inst(id: string, over: Partial<TaskInstance> = {}): TaskInstance {
   return {
@@ -173,6 +174,7 @@ test('three processes saving into one file at once, one of them killed mid-run: 
   const a = runWorker(root, 'cli', per);
   const b = runWorker(root, 'editor', per);
   const killed = runWorker(root, 'killed', 100_000, 1);
+  t.after(() => killAndWait([a.child, b.child, killed.child]));
   // Kill the third writer once it has saved a few.
   let exited = false;
   void killed.done.then(() => (exited = true));

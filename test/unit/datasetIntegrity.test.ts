@@ -4,7 +4,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
 import { workedExamples } from '../../src/core/dataset/workedExamples';
@@ -18,8 +17,9 @@ import { BUILTIN_TASKS } from '../../src/core/tasks/builtinTasks';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
+import { tempDir } from '../support/tempDir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'align-integrity-'));
+const tmp = () => tempDir('align-integrity-');
 let server: FakeOpenAI;
 before(async () => {
   server = await startFakeOpenAI();

@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
 import { evaluateTask, recordHumanVerdict, readJudgements, evaluationMessages } from '../../src/core/evaluation/evaluateTask';
@@ -10,6 +9,7 @@ import { BUILTIN_TASKS } from '../../src/core/tasks/builtinTasks';
 import { silentLogger } from '../../src/core/ports';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
+import { tempDir } from '../support/tempDir';
 
 const task = BUILTIN_TASKS.find((t) => t.id === 'failure-modes')!;
 let server: FakeOpenAI;
@@ -31,7 +31,7 @@ function inst(n: number): TaskInstance {
 
 before(async () => {
   server = await startFakeOpenAI();
-  store = new DatasetStore(fs.mkdtempSync(path.join(os.tmpdir(), 'align-eval-')));
+  store = new DatasetStore(tempDir('align-eval-'));
   for (let n = 1; n <= 4; n++) await store.appendInstance(inst(n));
 });
 after(() => server.close());

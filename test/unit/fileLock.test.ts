@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { withFileLock } from '../../src/core/dataset/fileLock';
 import { AlignError } from '../../src/core/errors';
+import { tempDir } from '../support/tempDir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'align-lock-'));
+const tmp = () => tempDir('align-lock-');
 
 function ownerJson(pid: number, token: string): string {
   return JSON.stringify({ pid, host: os.hostname(), token, since: Date.now() });

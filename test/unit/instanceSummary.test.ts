@@ -4,9 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
 import { summaryPath, type SummaryEntry } from '../../src/core/dataset/instanceSummary';
 import { appendJsonlLine } from '../../src/core/dataset/jsonlFile';
@@ -16,9 +15,11 @@ import { renderExample, selectFewShotExamples } from '../../src/core/prompts/few
 import { isPassagesOnlyAnswer } from '../../src/core/assistant/fallbackAnswer';
 import { readSplitConfig, splitTask } from '../../src/core/evaluation/splits';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
+import { tempDir } from '../support/tempDir';
+import { killAndWait } from '../support/childProcesses';
 
 const TASK = 'paper-qa';
-const tmp = () => new DatasetStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'align-summary-')), 'alignment-tasks'));
+const tmp = () => new DatasetStore(path.join(tempDir('align-summary-'), 'alignment-tasks'));
 
 function inst(i: number, over: Partial<TaskInstance> = {}): TaskInstance {
   return {
@@ -88,8 +89,12 @@ test('worked examples, counts and unreadable lines from the summary equal a read
   assert.ok(fs.existsSync(summaryPath(store.instancesPath(TASK))), 'the summary is kept on disk');
 });
 
+const running = new Set<ChildProcess>();
+
 function runWorker(args: string[]): Promise<{ saved: string[]; code: number | null; err: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/appendWorker.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -97,7 +102,8 @@ function runWorker(args: string[]): Promise<{ saved: string[]; code: number | nu
   return new Promise((resolve) => child.on('exit', (code) => resolve({ saved: out.split('\n').filter((l) => l && !l.startsWith('DELETED ')), code, err })));
 }
 
-test('other processes saving, rating, editing and deleting while this one reads: the summary in memory and on disk stays true', { timeout: 600_000 }, async () => {
+test('other processes saving, rating, editing and deleting while this one reads: the summary in memory and on disk stays true', { timeout: 600_000 }, async (t) => {
+  t.after(() => killAndWait(running));
   const store = tmp();
   for (let i = 0; i < 20; i++) await store.appendInstance(inst(i));
   await agree(store, 'before');

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AtomicLineWriter, readJsonl, readJsonlBatches } from '../../src/core/dataset/jsonlFile';
+import { tempDir } from '../support/tempDir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'align-jsonl-'));
+const tmp = () => tempDir('align-jsonl-');
 const asObject = (raw: unknown) => {
   if (typeof raw !== 'object' || raw === null) throw new Error('field "(line)" must be a JSON object');
   return raw as Record<string, unknown>;

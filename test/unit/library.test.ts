@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { loadSourceFile } from '../../src/core/sources/loadSource';
 import { SourceCache } from '../../src/core/sources/sourceCache';
+import { tempDir } from '../support/tempDir';
 
 const md = (title: string, date: string, body: string) => `---\ntitle: ${title}\ndate: ${date}\n---\n\n# ${title}\n\n## Method\n\n${body}\n`;
 
 function libraryFolder(): { dir: string; library: PaperLibrary; loads: string[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lib-'));
+  const dir = tempDir('align-lib-');
   fs.writeFileSync(path.join(dir, 'kl.md'), md('KL Penalties in RLHF', '2020-09-02', 'The KL penalty keeps the policy close to the supervised model, so the reward model stays accurate.'));
   fs.mkdirSync(path.join(dir, 'nested'));
   fs.writeFileSync(path.join(dir, 'nested', 'debate.md'), md('Debate for Oversight', '2018-05-02', 'Two models argue and a judge picks the more convincing answer.'));
@@ -88,7 +88,7 @@ test('library search fuses the endpoint embeddings, and keeps working when they 
 });
 
 test('the next paper is read while one is indexed, never more than one ahead, in the folder order; a cancel leaves the one read ahead as it was', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lib-ahead-'));
+  const dir = tempDir('align-lib-ahead-');
   try {
     for (const n of ['a', 'b', 'c', 'd', 'e']) fs.writeFileSync(path.join(dir, `${n}.md`), md(`Paper ${n.toUpperCase()}`, '2020-01-01', `Text of paper ${n}.`));
     let inFlight = 0;

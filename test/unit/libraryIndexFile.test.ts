@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { FORMAT_VERSION, libraryIndexFile, readLibraryIndex, writeLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
@@ -10,11 +9,12 @@ import { generatedIndex, generatedPaper, longestStall } from '../support/generat
 import { loadSourceFile } from '../../src/core/sources/loadSource';
 import { SourceCache } from '../../src/core/sources/sourceCache';
 import type { Logger } from '../../src/core/ports';
+import { tempDir } from '../support/tempDir';
 
 const md = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2021-01-01\n---\n\n# ${title}\n\n## Method\n\n${body}\n`;
 
 function setup() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lix-'));
+  const root = tempDir('align-lix-');
   const dir = path.join(root, 'papers');
   fs.mkdirSync(path.join(dir, 'nested'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'kl.md'), md('KL Penalties', 'The KL penalty keeps the policy close to the supervised model, so the reward model stays accurate.'));
@@ -144,7 +144,7 @@ test('a cancelled refresh keeps what it indexed and drops nothing it did not rea
 });
 
 test('rewriting a loaded index after a paper is added lets the event loop turn, and keeps every passage, location and posting', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'align-lix-save-'));
+  const root = tempDir('align-lix-save-');
   try {
     const file = path.join(root, 'library.lix');
     await writeLibraryIndex(file, { folder: root, manifest: [], ...generatedIndex(400, 150).snapshot() });

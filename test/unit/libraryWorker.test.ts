@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { LibraryReader } from '../../src/core/retrieval/libraryWorkerClient';
@@ -9,9 +8,10 @@ import { PaperLibrary } from '../../src/core/retrieval/library';
 import { PassageIndex } from '../../src/core/retrieval/retriever';
 import { readLibraryIndex, writeLibraryIndex } from '../../src/core/retrieval/libraryIndexFile';
 import { generatedIndex, longestStall } from '../support/generatedIndex';
+import { tempDir } from '../support/tempDir';
 
 test('library papers are parsed in a worker thread: failures come back as input-file errors naming the file, and a cancel is a cancel', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-'));
+  const dir = tempDir('align-libworker-');
   fs.writeFileSync(path.join(dir, 'a.md'), '---\ntitle: Worker Paper\n---\n\n# Worker Paper\n\nThe reward model is trained on comparisons.\n');
   fs.writeFileSync(path.join(dir, 'bad.pdf'), 'not a pdf');
   let fallbackCalls = 0;
@@ -40,7 +40,7 @@ test('library papers are parsed in a worker thread: failures come back as input-
 });
 
 test("the library's index file is read and checked in the worker: the same index as read on this thread, a damaged one refused naming the file, and this thread's event loop keeps turning meanwhile", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-libworker-index-'));
+  const dir = tempDir('align-libworker-index-');
   const reader = new LibraryReader(undefined, async () => {
     throw new Error('no papers are read here');
   });

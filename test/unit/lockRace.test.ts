@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
+import { killAndWait } from '../support/childProcesses';
 
 const ROUNDS = Number(process.env.ALIGN_RACE_ROUNDS ?? 5);
 const APPENDERS = 6;
@@ -22,8 +23,12 @@ interface WorkerRun {
   code: number | null;
 }
 
+const running = new Set<ChildProcess>();
+
 function runWorker(args: string[]): Promise<WorkerRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/appendWorker.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -45,6 +50,8 @@ test(`${APPENDERS} processes saving while ${REWRITERS} rate, edit and delete, ${
   const lost: number[] = [];
   let failures = 0;
   let problems: string[] = [];
+  // Registered first, so it runs before the folders are removed: no racer outlives a failed round.
+  t.after(() => killAndWait(running));
   for (let round = 0; round < ROUNDS; round++) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'align-race-'));
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));

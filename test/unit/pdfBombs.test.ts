@@ -34,7 +34,6 @@ before(async () => {
 });
 after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(bundle.dir, { recursive: true, force: true });
 });
 
 test('the page-tree bomb is 13 KB and names a million pages', () => {
@@ -102,7 +101,7 @@ test('align index on a folder with bombs lists them as problems and indexes the 
   const r = await new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--max-old-space-size=192', bundle.cli, 'index', 'papers', '--json'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, ALIGN_CACHE_DIR: path.join(dir, 'cache') },
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), HOME: dir, ALIGN_CACHE_DIR: path.join(dir, 'cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

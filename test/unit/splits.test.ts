@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetStore } from '../../src/core/dataset/datasetStore';
 import { evaluateTask } from '../../src/core/evaluation/evaluateTask';
@@ -15,10 +14,10 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fakeOpenAIServer';
 import type { TaskInstance } from '../../src/core/dataset/instanceTypes';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
+import { tempDir } from '../support/tempDir';
 
 const task = BUILTIN_TASKS.find((t) => t.id === 'failure-modes')!;
 let server: FakeOpenAI;
-const tmp: string[] = [];
 const client = (model: string) => new OpenAIModelClient({ baseURL: server.url, model, timeoutMs: 10_000, maxRetries: 0 }, silentLogger);
 
 function inst(n: number): TaskInstance {
@@ -34,9 +33,7 @@ function inst(n: number): TaskInstance {
 }
 
 async function freshStore(count: number): Promise<DatasetStore> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-split-'));
-  tmp.push(dir);
-  const store = new DatasetStore(dir);
+  const store = new DatasetStore(tempDir('align-split-'));
   for (let n = 1; n <= count; n++) await store.appendInstance(inst(n));
   return store;
 }
@@ -46,7 +43,6 @@ before(async () => {
 });
 after(async () => {
   await server.close();
-  for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
 });
 
 test('the split rule is seeded and deterministic, and puts about the asked fraction in test', () => {
@@ -178,7 +174,9 @@ test('exports carry the split: Hugging Face train and test files, Inspect metada
   for (let n = 21; n <= 30; n++) await store.appendInstance(inst(n)); // placed by the rule only
   const config = readSplitConfig(store, 'failure-modes')!;
   const expectTest = new Set(Array.from({ length: 30 }, (_, i) => `inst-${i + 1}`).filter((id) => ruleSplit(config, id) === 'test'));
-  const out = path.join(store.root, '..', `hf-${Date.now()}`);
+  // The exports go next to the dataset, in a folder of the test's own (not the temp dir itself).
+  const exports = tempDir('align-split-exports-');
+  const out = path.join(exports, 'hf');
   await exportDataset(store, { format: 'hf', out });
   const ids = (f: string) => fs.readFileSync(path.join(out, 'data', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; metadata: { split: string } });
   const test = ids('failure-modes-test.jsonl');
@@ -189,11 +187,11 @@ test('exports carry the split: Hugging Face train and test files, Inspect metada
   const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
   const front = parse(card.split('---')[1]) as { configs: { data_files: { split: string; path: string }[] }[] };
   assert.deepEqual(front.configs[0].data_files.map((d) => d.split), ['train', 'test']);
-  const insp = path.join(store.root, '..', `inspect-${Date.now()}.jsonl`);
+  const insp = path.join(exports, 'inspect.jsonl');
   await exportDataset(store, { format: 'inspect', out: insp });
   const samples = fs.readFileSync(insp, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; metadata: { split: string } });
   for (const s of samples) assert.equal(s.metadata.split, expectTest.has(s.id) ? 'test' : 'train', s.id);
-  const pf = path.join(store.root, '..', `pf-${Date.now()}.yaml`);
+  const pf = path.join(exports, 'promptfoo.yaml');
   await exportDataset(store, { format: 'promptfoo', out: pf });
   const cases = (parse(fs.readFileSync(pf, 'utf8')) as { tests: { metadata: { id: string; split: string } }[] }).tests;
   for (const c of cases) assert.equal(c.metadata.split, expectTest.has(c.metadata.id) ? 'test' : 'train');

@@ -1,9 +1,8 @@
 // The endpoint's embeddings of library passages are kept beside the library index, per embedding
 // space: a new process asks the endpoint only for its question. Damage costs re-embedding only.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { loadSourceFile } from '../../src/core/sources/loadSource';
@@ -12,13 +11,11 @@ import { storedVectorsFile } from '../../src/core/retrieval/storedVectors';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
 import { startFakeOpenAI } from '../support/fakeOpenAIServer';
+import { tempDir } from '../support/tempDir';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function papers(): { dir: string; indexFile: string; open: () => PaperLibrary } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'align-vectors-'));
-  dirs.push(dir);
+  const dir = tempDir('align-vectors-');
   const body = (topic: string) => Array.from({ length: 6 }, (_, i) => `Paragraph ${i} on ${topic}: the reward model, the policy and the judge each play a part here.`).join('\n\n');
   fs.writeFileSync(path.join(dir, 'kl.md'), `# KL Penalties\n\n${body('KL penalties')}\n`);
   fs.writeFileSync(path.join(dir, 'debate.md'), `# Debate\n\n${body('debate')}\n`);

@@ -33,14 +33,13 @@ before(async () => {
 after(async () => {
   await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(bundle.dir, { recursive: true, force: true });
 });
 
 function runCli(args: string[]): Promise<{ code: number | null; out: Buffer; err: Buffer }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle.cli, ...args], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url, ALIGN_MODEL: 'fake-model', ALIGN_CACHE_DIR: path.join(dir, 'cache') },
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir(), HOME: dir, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url, ALIGN_MODEL: 'fake-model', ALIGN_CACHE_DIR: path.join(dir, 'cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
