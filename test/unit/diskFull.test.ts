@@ -13,6 +13,9 @@ import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
 import { startFakeOpenAI } from '../support/fakeOpenAIServer';
 import { diskMode, fillDiskLeaving, freeBytes, mountTmpfs, rerunInUnshare } from '../support/tmpfsDisk';
+import { tempDir } from '../support/tempDir';
+import { PaperLibrary } from '../../src/core/retrieval/library';
+import { loadSourceFile } from '../../src/core/sources/loadSource';
 
 function inst(id: string, outputBytes: number): TaskInstance {
   return {
@@ -150,5 +153,53 @@ if (mode.kind === 'unshare') {
     assert.match(err, /not saved/);
     const file = path.join(disk.dir, 'alignment-tasks', 'paper-qa', 'instances.jsonl');
     assert.equal(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', '');
+  });
+
+  test("the library's index and kept embeddings on a full disk: the rewrite fails without a trace, the previous index stays usable, the vectors kept before are still used", async (t) => {
+    const disk = mountTmpfs(4 << 20);
+    t.after(disk.dispose);
+    const papers = tempDir('align-disk-papers-');
+    const body = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${i} on ${topic}: the reward model and the policy disagree here.`).join('\n\n');
+    for (const name of ['kl', 'debate', 'dpo']) fs.writeFileSync(path.join(papers, `${name}.md`), `# ${name}\n\n${body(name, 5)}\n`);
+    const indexFile = path.join(disk.dir, 'library', 'papers.lix');
+    const warnings: string[] = [];
+    const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const open = () => new PaperLibrary(papers, (f) => loadSourceFile(f), logger, { indexFile });
+    const asked: string[] = [];
+    // 256 dimensions: a record is about 1 KB, so a batch of them needs new blocks of the full disk.
+    const embed = async (texts: string[]) => (asked.push(...texts), texts.map((x) => Array.from({ length: 256 }, (_, i) => ((x.length + i) % 13) / 13)));
+    const space = 'http://e/v1 model-a';
+
+    const first = open();
+    await first.refresh();
+    await first.search('reward model', 3, {}, { embed, embeddingSpace: space });
+    const keptBefore = asked.length - 1;
+    const indexBefore = fs.readFileSync(indexFile);
+
+    // The disk fills; a long paper arrives, is indexed, and the rewrite of the index cannot fit.
+    const filler = fillDiskLeaving(disk.dir, 8 * 1024);
+    fs.writeFileSync(path.join(papers, 'long.md'), `# long\n\n${body('long', 400)}\n`);
+    const r = await first.refresh();
+    assert.equal(r.added, 1);
+    assert.ok(warnings.some((w) => w.includes(indexFile) && /could not be saved/.test(w)), warnings.join('\n'));
+    assert.deepEqual(fs.readdirSync(path.dirname(indexFile)).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    assert.ok(fs.readFileSync(indexFile).equals(indexBefore), 'the previous index is untouched');
+    // Its new passages' embeddings cannot be kept either (not a byte free now): the search still answers.
+    fillDiskLeaving(disk.dir, 0);
+    asked.length = 0;
+    const found = await first.search('long reward model', 12, {}, { embed, embeddingSpace: space });
+    assert.equal(found.passages.length, 12);
+    assert.ok(warnings.some((w) => /embeddings could not be kept/.test(w)), warnings.join('\n'));
+
+    // Space again; a new process loads the previous index and reads only the long paper.
+    fs.rmSync(filler);
+    const second = open();
+    const again = await second.refresh();
+    assert.deepEqual([again.loaded, again.added], [true, 1]);
+    asked.length = 0;
+    await second.search('reward model', 3, {}, { embed, embeddingSpace: space });
+    // The small papers' vectors, kept before the disk filled, are read back: not asked again.
+    const small = asked.filter((x) => !x.includes(' on long:') && x !== 'reward model');
+    assert.ok(small.length < keptBefore, `${small.length} of the ${keptBefore} passages kept before were asked again`);
   });
 }
