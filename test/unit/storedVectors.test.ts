@@ -7,7 +7,10 @@ import * as path from 'node:path';
 import { PaperLibrary } from '../../src/core/retrieval/library';
 import { loadSourceFile } from '../../src/core/sources/loadSource';
 import { SourceCache } from '../../src/core/sources/sourceCache';
-import { storedVectorsFile } from '../../src/core/retrieval/storedVectors';
+import { StoredVectors, storedVectorsFile } from '../../src/core/retrieval/storedVectors';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { killAndWait } from '../support/childProcesses';
+import { raceVector } from '../support/vectorWriter';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
 import { startFakeOpenAI } from '../support/fakeOpenAIServer';
@@ -109,4 +112,34 @@ test('align ask --library twice against an endpoint with embeddings: the second 
   } finally {
     await server.close();
   }
+});
+
+test('four processes appending to one embeddings file at once, 25 times each: every vector is read back whole, none damaged', { timeout: 300_000 }, async (t) => {
+  const dir = tempDir('align-vectors-race-');
+  const file = path.join(dir, 'papers.0123456789abcdef.vec');
+  const running = new Set<ChildProcess>();
+  t.after(() => killAndWait(running));
+  const writers = ['a', 'b', 'c', 'd'].map(
+    (tag) =>
+      new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'vectorWriter.ts'), file, tag, '25', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        running.add(child);
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('exit', (code) => (running.delete(child), resolve({ code, err })));
+      }),
+  );
+  for (const w of await Promise.all(writers)) assert.deepEqual(w, { code: 0, err: '' });
+  const warnings: string[] = [];
+  const stored = new StoredVectors(file, 'http://race/v1 model', { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} });
+  await stored.load();
+  assert.deepEqual(warnings, [], 'no damaged or torn record');
+  assert.equal(stored.size, 4 * 25 * 20);
+  for (const tag of ['a', 'b', 'c', 'd']) {
+    for (const [b, i] of [[0, 0], [12, 7], [24, 19]]) {
+      const text = `${tag} passage ${b}-${i}`;
+      assert.deepEqual([...(stored.get(text) ?? [])], raceVector(text), text);
+    }
+  }
+  assert.equal((fs.statSync(file).size - 40) % (16 + 64 * 4 + 4), 0, 'whole records only');
 });

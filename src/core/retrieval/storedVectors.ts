@@ -4,12 +4,13 @@
 //
 // Layout (little-endian): a 40-byte header — "ALIGNVEC", format version, dimensions, the first 24
 // bytes of the space's sha256 — then fixed-size records: the passage text's sha256 (first 16
-// bytes), its vector as float32, a crc32 of both. Records are only ever appended (O_APPEND, one
-// write per batch), so processes sharing the file cannot overwrite each other; a record cut short
-// by a crash or damaged on disk fails its checksum and is embedded again, nothing more.
+// bytes), its vector as float32, a crc32 of both. The file appears with its header (hard-linked
+// into place); records are only ever appended (O_APPEND, in writes of whole records), so
+// processes sharing the file cannot overwrite or split each other's; a record cut short by a
+// crash or damaged on disk fails its checksum and is embedded again, nothing more.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
@@ -20,6 +21,8 @@ const HEADER = 40;
 const KEY = 16;
 /** Past this the file is not grown: it is a cache, and questions keep working without it. */
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Bytes of records in one write (whole records; under Node's own 512 KB split of a write). */
+const APPEND_BYTES = 256 * 1024;
 
 /** Where vectors for `indexFile`'s library in `space` are kept. */
 export function storedVectorsFile(indexFile: string, space: string): string {
@@ -88,17 +91,13 @@ export class StoredVectors {
       if (this.replace) {
         // A new file renamed over the old one: a process still appending to the old writes to its
         // unlinked copy, never into this one.
-        const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+        const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
         await fsp.writeFile(tmp, this.header(this.dims), { flag: 'wx' });
         await fsp.rename(tmp, this.file);
         this.replace = false;
         size = HEADER;
       } else if (size < 0) {
-        // 'wx': of two processes creating it, one writes the header; the other appends after it.
-        await fsp.writeFile(this.file, this.header(this.dims), { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'EEXIST') throw e;
-        });
-        size = HEADER;
+        size = await this.create(this.dims);
       }
       if (size > MAX_FILE_BYTES) {
         this.readOnly = true;
@@ -117,10 +116,55 @@ export class StoredVectors {
         Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(out, at + KEY);
         out.writeUInt32LE(crc32(out.subarray(at, at + record - 4)) >>> 0, at + record - 4);
       });
-      await fsp.appendFile(this.file, out);
+      await this.append(out, lead, record);
     } catch (e) {
       this.readOnly = true;
       this.logger.warn(`Library: embeddings could not be kept in ${this.file} (${(e as Error).message}); they are asked again next time.`);
+    }
+  }
+
+  /**
+   * Makes the file with its header in one step — written aside, then hard-linked into place — so
+   * that another process's first append can never land before the header (found by the race
+   * test: with a create-then-write, a header written over a record damaged the file). Of two
+   * processes creating it, the second finds it there. Returns its size.
+   */
+  private async create(dims: number): Promise<number> {
+    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    await fsp.writeFile(tmp, this.header(dims), { flag: 'wx' });
+    try {
+      await fsp.link(tmp, this.file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
+        // No hard links on this file system: the plain exclusive create, header right after.
+        await fsp.writeFile(this.file, this.header(dims), { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+      } else if (code !== 'EEXIST') throw e;
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+    return (await fsp.stat(this.file)).size;
+  }
+
+  /**
+   * Appends in writes of whole records (after the padding): other processes' appends can come
+   * between two writes but never inside one, so records stay aligned. A short write (a full
+   * disk) stops there; the torn record it leaves is padded over by the next append.
+   */
+  private async append(out: Buffer, lead: number, record: number): Promise<void> {
+    const handle = await fsp.open(this.file, 'a');
+    try {
+      const step = Math.max(1, Math.floor(APPEND_BYTES / record)) * record;
+      for (let at = 0; at < out.length; ) {
+        const end = Math.min(out.length, (at === 0 ? lead : at) + step);
+        const { bytesWritten } = await handle.write(out, at, end - at);
+        if (bytesWritten !== end - at) throw Object.assign(new Error(`ENOSPC: a short write (${bytesWritten} of ${end - at} bytes)`), { code: 'ENOSPC' });
+        at = end;
+      }
+    } finally {
+      await handle.close();
     }
   }
 
