@@ -143,3 +143,22 @@ test('four processes appending to one embeddings file at once, 25 times each: ev
   }
   assert.equal((fs.statSync(file).size - 40) % (16 + 64 * 4 + 4), 0, 'whole records only');
 });
+
+test('an embeddings file larger than they ever grow is not read into memory: it is started again', async () => {
+  const dir = tempDir('align-vectors-huge-');
+  const file = path.join(dir, 'papers.0123456789abcdef.vec');
+  // 600 MB, sparse: costs nothing on disk, but reading it whole would.
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, Buffer.from('ALIGNVEC'));
+  fs.closeSync(fd);
+  fs.truncateSync(file, 600 * 1024 * 1024);
+  const warnings: string[] = [];
+  const stored = new StoredVectors(file, 'http://e/v1 model-a', { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} });
+  const before = process.memoryUsage().arrayBuffers;
+  await stored.load();
+  assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'the file was not read');
+  assert.match(warnings.join('\n'), /is 600 MB, more than kept embeddings grow to; it is started again/);
+  stored.set('a passage', [1, 2, 3]);
+  await stored.flush();
+  assert.equal(fs.statSync(file).size, 40 + 16 + 3 * 4 + 4, 'started again: a header and one record');
+});

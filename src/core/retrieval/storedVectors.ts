@@ -180,6 +180,14 @@ export class StoredVectors {
   private async read(): Promise<void> {
     let buf: Buffer;
     try {
+      // Never read more than the cap lets the file grow to (plus a last batch): a larger file is not
+      // one this code wrote, and is started again rather than read into memory.
+      const { size } = await fsp.stat(this.file);
+      if (size > MAX_FILE_BYTES + APPEND_BYTES * 4) {
+        this.logger.warn(`Library: ${this.file} is ${Math.round(size / 1024 / 1024)} MB, more than kept embeddings grow to; it is started again.`);
+        this.replace = true;
+        return;
+      }
       buf = await fsp.readFile(this.file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`Library: ${this.file} cannot be read (${(e as Error).message}); embeddings are asked again.`);
