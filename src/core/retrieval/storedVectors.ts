@@ -204,7 +204,10 @@ export class StoredVectors {
     this.dims = dims;
     const record = KEY + dims * 4 + 4;
     let damaged = 0;
+    let n = 0;
     for (let at = HEADER; at + record <= buf.length; at += record) {
+      // A full file is ~85,000 records of 1,536 dimensions: read in slices between event-loop turns.
+      if (++n % 2000 === 0) await new Promise((r) => setImmediate(r));
       if (crc32(buf.subarray(at, at + record - 4)) >>> 0 !== buf.readUInt32LE(at + record - 4)) {
         damaged++;
         continue;
