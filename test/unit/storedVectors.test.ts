@@ -15,6 +15,7 @@ import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliIo';
 import { startFakeOpenAI } from '../support/fakeOpenAIServer';
 import { tempDir } from '../support/tempDir';
+import { longestStall } from '../support/generatedIndex';
 
 
 function papers(): { dir: string; indexFile: string; open: () => PaperLibrary } {
@@ -161,4 +162,19 @@ test('an embeddings file larger than they ever grow is not read into memory: it 
   stored.set('a passage', [1, 2, 3]);
   await stored.flush();
   assert.equal(fs.statSync(file).size, 40 + 16 + 3 * 4 + 4, 'started again: a header and one record');
+});
+
+test('a large embeddings file is read in slices: the event loop keeps turning while it loads', async () => {
+  const dir = tempDir('align-vectors-big-');
+  const file = path.join(dir, 'papers.0123456789abcdef.vec');
+  const space = 'http://e/v1 model-a';
+  const writer = new StoredVectors(file, space);
+  await writer.load();
+  for (let i = 0; i < 20_000; i++) writer.set(`passage ${i}`, Array.from({ length: 256 }, (_, d) => ((i + d) % 97) / 97));
+  await writer.flush();
+  const reader = new StoredVectors(file, space);
+  const timing = await longestStall(() => reader.load());
+  assert.equal(reader.size, 20_000);
+  // Read in one loop, the load would hold the thread for nearly all of its time.
+  assert.ok(timing.longest < timing.total / 2, `longest stall ${timing.longest.toFixed(0)} ms of ${timing.total.toFixed(0)} ms`);
 });

@@ -5,15 +5,16 @@
 // Layout (little-endian): a 40-byte header — "ALIGNVEC", format version, dimensions, the first 24
 // bytes of the space's sha256 — then fixed-size records: the passage text's sha256 (first 16
 // bytes), its vector as float32, a crc32 of both. The file appears with its header (hard-linked
-// into place); records are only ever appended (O_APPEND, in writes of whole records), so
-// processes sharing the file cannot overwrite or split each other's; a record cut short by a
-// crash or damaged on disk fails its checksum and is embedded again, nothing more.
+// into place); records are only ever appended, by one process at a time (the dataset's file
+// lock), in writes of whole records; readers take no lock. A record cut short by a crash or
+// damaged on disk fails its checksum and is embedded again, nothing more.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
+import { withFileLock } from '../dataset/fileLock';
 
 const MAGIC = 'ALIGNVEC';
 const FORMAT_VERSION = 1;
@@ -87,40 +88,48 @@ export class StoredVectors {
     if (!batch.length || this.readOnly || !this.dims) return;
     try {
       await fsp.mkdir(path.dirname(this.file), { recursive: true });
-      let size = this.replace ? -1 : await fsp.stat(this.file).then((s) => s.size, () => -1);
-      if (this.replace) {
-        // A new file renamed over the old one: a process still appending to the old writes to its
-        // unlinked copy, never into this one.
-        const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-        await fsp.writeFile(tmp, this.header(this.dims), { flag: 'wx' });
-        await fsp.rename(tmp, this.file);
-        this.replace = false;
-        size = HEADER;
-      } else if (size < 0) {
-        size = await this.create(this.dims);
-      }
-      if (size > MAX_FILE_BYTES) {
-        this.readOnly = true;
-        this.logger.info(`Library: ${this.file} has reached ${MAX_FILE_BYTES / 1024 / 1024} MB; new embeddings are kept in memory only.`);
-        return;
-      }
-      const record = KEY + this.dims * 4 + 4;
-      // After a record cut short by a crash, zeros up to the next record boundary (a record that
-      // fails its checksum) keep the ones appended now readable.
-      const torn = (size - HEADER) % record;
-      const lead = torn ? record - torn : 0;
-      const out = Buffer.alloc(lead + batch.length * record);
-      batch.forEach(({ key, vector }, i) => {
-        const at = lead + i * record;
-        key.copy(out, at);
-        Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(out, at + KEY);
-        out.writeUInt32LE(crc32(out.subarray(at, at + record - 4)) >>> 0, at + record - 4);
-      });
-      await this.append(out, lead, record);
+      // One writer at a time (the lock of the dataset's files): the size read here is then the
+      // file's, not a moment in another process's append, so the padding after a torn record is right.
+      await withFileLock(this.file, () => this.write(batch));
     } catch (e) {
       this.readOnly = true;
       this.logger.warn(`Library: embeddings could not be kept in ${this.file} (${(e as Error).message}); they are asked again next time.`);
     }
+  }
+
+  /** Appends `batch` (the caller holds the file's lock). */
+  private async write(batch: { key: Buffer; vector: Float32Array }[]): Promise<void> {
+    const dims = this.dims!;
+    let size = this.replace ? -1 : await fsp.stat(this.file).then((s) => s.size, () => -1);
+    if (this.replace) {
+      // A new file renamed over the old one: a process still appending to the old writes to its
+      // unlinked copy, never into this one.
+      const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      await fsp.writeFile(tmp, this.header(dims), { flag: 'wx' });
+      await fsp.rename(tmp, this.file);
+      this.replace = false;
+      size = HEADER;
+    } else if (size < 0) {
+      size = await this.create(dims);
+    }
+    if (size > MAX_FILE_BYTES) {
+      this.readOnly = true;
+      this.logger.info(`Library: ${this.file} has reached ${MAX_FILE_BYTES / 1024 / 1024} MB; new embeddings are kept in memory only.`);
+      return;
+    }
+    const record = KEY + dims * 4 + 4;
+    // After a record cut short by a crash, zeros up to the next record boundary (a record that
+    // fails its checksum) keep the ones appended now readable.
+    const torn = (size - HEADER) % record;
+    const lead = torn ? record - torn : 0;
+    const out = Buffer.alloc(lead + batch.length * record);
+    batch.forEach(({ key, vector }, i) => {
+      const at = lead + i * record;
+      key.copy(out, at);
+      Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(out, at + KEY);
+      out.writeUInt32LE(crc32(out.subarray(at, at + record - 4)) >>> 0, at + record - 4);
+    });
+    await this.append(out, lead, record);
   }
 
   /**
@@ -216,7 +225,7 @@ export class StoredVectors {
       new Uint8Array(v.buffer).set(buf.subarray(at + KEY, at + KEY + dims * 4));
       this.byKey.set(buf.toString('hex', at, at + KEY), v);
     }
-    const torn = (buf.length - HEADER) % record;
-    if (damaged || torn) this.logger.warn(`Library: ${this.file}: ${damaged} damaged record(s)${torn ? ' and a record cut short' : ''} skipped; those passages are embedded again.`);
+    // A record cut short at the end may be another process's append under way: not worth a word.
+    if (damaged) this.logger.warn(`Library: ${this.file}: ${damaged} damaged record(s) skipped; those passages are embedded again.`);
   }
 }
