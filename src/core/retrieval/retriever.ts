@@ -224,14 +224,20 @@ export class PassageIndex {
     const pool = opts.pool ?? Math.max(50, k * 5);
     const lexical = this.searchDocs(query, pool, opts.filter);
     const docs = this.size <= (opts.embedAllUpTo ?? 400) ? this.liveDocs(opts.filter) : lexical.map((h) => h.doc);
-    // Vectors this process has, then those an earlier one kept (by passage text), then the endpoint's.
-    for (const d of opts.stored ? docs : []) {
+    // Vectors this process has, then those an earlier one kept (by passage text), then the
+    // endpoint's. Each passage's text is read once (from the index file, for a loaded library).
+    const missing: number[] = [];
+    const texts: string[] = [];
+    for (const d of docs) {
       if (this.embeddings.has(d)) continue;
-      const kept = opts.stored!.get(this.textOf(d));
+      const text = this.textOf(d);
+      const kept = opts.stored?.get(text);
       if (kept) this.embeddings.set(d, kept);
+      else {
+        missing.push(d);
+        texts.push(text);
+      }
     }
-    const missing = docs.filter((d) => !this.embeddings.has(d));
-    const texts = missing.map((d) => this.textOf(d));
     const vectors = await embedInBatches(embed, [query, ...texts]);
     if (!vectors) return lexical.slice(0, k).map((h) => this.passage(h.doc, h.score));
     const q = vectors[0];

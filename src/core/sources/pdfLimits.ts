@@ -38,7 +38,7 @@ function isZlibHeader(b0: number, b1: number): boolean {
  * first bytes: a stream that short cannot pass the cap, so it is not inflated. Inflating every
  * stream of a paper (fonts, content, images) was a seventh of reading it, only to learn that.
  */
-export const DEFLATE_MAX_RATIO = 1032;
+const DEFLATE_MAX_RATIO = 1032;
 const DEFLATE_SLACK_BYTES = 1024;
 
 /** Whether `compressedBytes` of deflate data could inflate to more than `maxStreamBytes`. */
