@@ -236,15 +236,20 @@ async function stampOfHandle(handle: fs.promises.FileHandle, file: string): Prom
   return { size, mtimeNs: st.mtimeNs, tail: fnv1a(tail) };
 }
 
-/** The stamp of the instances file now; undefined when it does not exist. */
-export async function stampOf(file: string): Promise<FileStamp | undefined> {
-  let handle: fs.promises.FileHandle;
+/** The file opened for reading (never through a link at its last part); undefined when it does not exist. */
+async function openIfThere(file: string): Promise<fs.promises.FileHandle | undefined> {
   try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+    return await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+/** The stamp of the instances file now; undefined when it does not exist. */
+export async function stampOf(file: string): Promise<FileStamp | undefined> {
+  const handle = await openIfThere(file);
+  if (!handle) return undefined;
   try {
     return await stampOfHandle(handle, file);
   } finally {
@@ -332,13 +337,8 @@ export function encodeSummary(entries: readonly SummaryEntry[], corrupt: readonl
  * while it was read: the summary is then true of the bytes read but should not be kept.
  */
 export async function scanInstances(file: string): Promise<{ bytes: Buffer; stable: boolean } | undefined> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const handle = await openIfThere(file);
+  if (!handle) return undefined;
   try {
     const stamp = await stampOfHandle(handle, file);
     const scanner = new JsonlScanner<TaskInstance>(file, (raw) => validateInstance(raw));
