@@ -105,8 +105,12 @@ export class StoredVectors {
       // A new file renamed over the old one: a process still appending to the old writes to its
       // unlinked copy, never into this one.
       const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      await fsp.writeFile(tmp, this.header(dims), { flag: 'wx' });
-      await fsp.rename(tmp, this.file);
+      try {
+        await fsp.writeFile(tmp, this.header(dims), { flag: 'wx' });
+        await fsp.rename(tmp, this.file);
+      } finally {
+        await fsp.rm(tmp, { force: true });
+      }
       this.replace = false;
       size = HEADER;
     } else if (size < 0) {
